@@ -1,0 +1,366 @@
+"""The solver engine: SBML compiled once by libRoadRunner (CVODE, LLVM JIT), reused per patient.
+
+Per patient the engine resets the model, sets that patient's parameters and
+integrates segment by segment between the times of its schedule (doses,
+infections, life events), applying each change as an exact jump of state or
+parameters. Observations that fall on a change time are taken before the
+change (the pharmacometric trough convention).
+
+``benchmarks/population.py`` measures this against dosing written as SBML
+events; segment-wise integration was faster and is exact, so it is the default.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import roadrunner
+
+from immunetwin._errors import ModelError, SimulationError
+from immunetwin.declaration import Model
+from immunetwin.sbml import to_sbml
+
+__all__ = ["Schedule", "SimulationOptions", "Simulator", "StateChange", "compiled"]
+
+roadrunner.Logger.setLevel(roadrunner.Logger.LOG_ERROR)
+
+Operation = Literal["add", "set", "multiply"]
+
+
+@dataclass(frozen=True, order=True)
+class StateChange:
+    """A jump applied at ``time``: a dose, an infection inoculum, a parameter switch.
+
+    Attributes:
+        time: When, in days.
+        target: Species (its concentration, or amount for amount species) or parameter.
+        op: ``add``, ``set`` or ``multiply``.
+        value: Operand, in the target's unit (dimensionless for ``multiply``).
+    """
+
+    time: float
+    target: str
+    op: Operation = "add"
+    value: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not math.isfinite(self.time) or self.time < 0:
+            raise ModelError(f"state change time must be a finite number >= 0, got {self.time!r}")
+        if self.op not in ("add", "set", "multiply"):
+            raise ModelError(f"state change op must be add, set or multiply, got {self.op!r}")
+        if not math.isfinite(self.value):
+            raise ModelError(f"state change value must be finite, got {self.value!r}")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A patient's timed changes, kept sorted by time (stable for equal times)."""
+
+    changes: tuple[StateChange, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "changes", tuple(sorted(self.changes, key=lambda c: c.time))
+        )
+
+    def __add__(self, other: Schedule) -> Schedule:
+        return Schedule((*self.changes, *other.changes))
+
+    @property
+    def times(self) -> list[float]:
+        """Distinct change times, ascending."""
+        return sorted({c.time for c in self.changes})
+
+
+@dataclass(frozen=True)
+class SimulationOptions:
+    """Solver settings shared by every patient of a run.
+
+    Attributes:
+        rtol: CVODE relative tolerance.
+        atol: CVODE absolute tolerance, in each state's unit.
+        max_steps: CVODE step limit per output interval.
+        negative_tolerance: A species below ``-negative_tolerance * (1 + its peak)``
+            marks the solve as failed (populations cannot be negative).
+    """
+
+    rtol: float = 1e-6
+    atol: float = 1e-9
+    max_steps: int = 200_000
+    negative_tolerance: float = 1e-6
+
+
+class Simulator:
+    """One compiled model; simulate many patients by resetting and reusing it.
+
+    Args:
+        model: A declared model, SBML text, or a path to an SBML file.
+        options: Solver settings.
+    """
+
+    def __init__(self, model: Model | str | Path, options: SimulationOptions | None = None):
+        self.options = options or SimulationOptions()
+        self.model = model if isinstance(model, Model) else None
+        self.sbml = _sbml_text(model)
+        try:
+            self._rr = roadrunner.RoadRunner(self.sbml)
+        except RuntimeError as err:
+            first = str(err).strip().splitlines()[0] if str(err).strip() else "unknown error"
+            raise ModelError(f"libRoadRunner cannot load the model: {first}") from None
+        integrator = self._rr.getIntegrator()
+        integrator.setValue("relative_tolerance", self.options.rtol)
+        integrator.setValue("absolute_tolerance", self.options.atol)
+        integrator.setValue("maximum_num_steps", self.options.max_steps)
+        integrator.setValue("stiff", True)
+        m = self._rr.model
+        self.species = list(m.getFloatingSpeciesIds())
+        self._species_index = {s: i for i, s in enumerate(self.species)}
+        self._amount_species = _amount_species(self.sbml)
+        all_params = list(m.getGlobalParameterIds())
+        rule_targets = set(self._rr.getAssignmentRuleIds())
+        self.parameters = [p for p in all_params if p not in rule_targets]
+        self._parameter_index = {p: all_params.index(p) for p in self.parameters}
+        self.observables = [p for p in all_params if p in rule_targets]
+        self._default_parameters = np.array(m.getGlobalParameterValues(), dtype=float)
+        self._readers: dict[tuple[str, ...], Callable[[], np.ndarray]] = {}
+
+    # -- names ------------------------------------------------------------------------
+    @property
+    def outputs_available(self) -> list[str]:
+        """Names that can be requested as outputs: species, then rules and parameters."""
+        return [*self.species, *self.observables, *self.parameters]
+
+    def _selection(self, name: str) -> str:
+        if name in self._species_index:
+            return name if name in self._amount_species else f"[{name}]"
+        if name in self._parameter_index or name in self.observables:
+            return name
+        raise ModelError(
+            f"unknown output {name!r}: choose species, rules or parameters of the model "
+            f"(e.g. {', '.join(self.outputs_available[:5])})"
+        )
+
+    def parameter_indices(self, names: Sequence[str]) -> np.ndarray:
+        """Indices of named parameters, for :meth:`run`.
+
+        Raises:
+            ModelError: For a name that is not a settable parameter.
+        """
+        try:
+            return np.array([self._parameter_index[n] for n in names], dtype=np.int32)
+        except KeyError as err:
+            raise ModelError(
+                f"unknown parameter {err.args[0]!r}: the model's parameters are "
+                f"{', '.join(self.parameters[:8])}{'...' if len(self.parameters) > 8 else ''}"
+            ) from None
+
+    # -- solving ----------------------------------------------------------------------
+    def run(
+        self,
+        output_times: np.ndarray,
+        outputs: Sequence[str],
+        parameter_indices: np.ndarray | None = None,
+        parameter_values: np.ndarray | None = None,
+        schedule: Schedule | None = None,
+    ) -> np.ndarray:
+        """Simulate one patient and return an array of shape (times, outputs).
+
+        Raises:
+            SimulationError: If the solver fails, a value is not finite, or a
+                species goes negative beyond tolerance.
+        """
+        rr = self._rr
+        rr.resetAll()
+        if parameter_indices is not None and len(parameter_indices):
+            rr.model.setGlobalParameterValues(parameter_indices, parameter_values)
+            rr.reset()  # recompute initial assignments from the new parameters
+        read = self._reader(tuple(outputs))
+        times = np.asarray(output_times, dtype=float)
+        result = np.empty((len(times), len(outputs)))
+        changes = schedule.changes if schedule else ()
+        end = float(times[-1])
+        breakpoints = {c.time for c in changes if 0.0 < c.time < end}
+        outputs_at = {float(t): i for i, t in enumerate(times)}
+        # Outputs at time 0 are taken before changes at time 0.
+        if 0.0 in outputs_at:
+            result[outputs_at[0.0]] = read()
+        self._apply(changes, 0.0)
+        now, restart = 0.0, True
+        try:
+            for target in sorted(breakpoints | set(outputs_at) - {0.0}):
+                # oneStep integrates exactly to now + step; a restart re-initialises
+                # CVODE after a jump, otherwise the integrator carries on smoothly.
+                now = rr.oneStep(now, target - now, restart)
+                now, restart = target, False
+                if target in outputs_at:
+                    result[outputs_at[target]] = read()
+                if target in breakpoints:
+                    self._check_state(target)
+                    self._apply(changes, target)
+                    restart = True
+            self._check_state(end)
+        except RuntimeError as err:
+            message = str(err).strip().splitlines()
+            raise SimulationError(
+                f"solver failed after t={now:.6g} d: {message[0] if message else 'unknown'}"
+            ) from None
+        if not np.all(np.isfinite(result)):
+            raise SimulationError("non-finite value in the outputs")
+        return result
+
+    def _reader(self, outputs: tuple[str, ...]) -> Callable[[], np.ndarray]:
+        """A function returning the current values of ``outputs`` in their units."""
+        if outputs in self._readers:
+            return self._readers[outputs]
+        selections = [self._selection(o) for o in outputs]
+        m, rr = self._rr.model, self._rr
+        if all(o in self._species_index and o not in self._amount_species for o in outputs):
+            index = np.array([self._species_index[o] for o in outputs], dtype=np.int32)
+
+            def read() -> np.ndarray:
+                return np.asarray(m.getFloatingSpeciesConcentrations(index))
+        else:
+
+            def read() -> np.ndarray:
+                return np.array([rr.getValue(s) for s in selections])
+
+        self._readers[outputs] = read
+        return read
+
+    def _apply(self, changes: Iterable[StateChange], at: float) -> None:
+        for change in changes:
+            if change.time != at:
+                continue
+            selection = self._selection(change.target)
+            if change.target in self.observables:
+                raise ModelError(f"cannot change {change.target!r}: it is computed by a rule")
+            current = self._rr.getValue(selection)
+            value = {
+                "add": current + change.value,
+                "set": change.value,
+                "multiply": current * change.value,
+            }[change.op]
+            self._rr.setValue(selection, value)
+
+    def _check_state(self, at: float) -> None:
+        state = np.asarray(self._rr.model.getFloatingSpeciesConcentrations())
+        if not np.all(np.isfinite(state)):
+            bad = self.species[int(np.flatnonzero(~np.isfinite(state))[0])]
+            raise SimulationError(f"{bad} is not finite at t={at:.6g} d")
+        tol = self.options.negative_tolerance
+        negative = state < -tol * (1.0 + np.abs(state))
+        if negative.any():
+            i = int(np.flatnonzero(negative)[0])
+            raise SimulationError(
+                f"{self.species[i]} is negative ({state[i]:.3g}) at t={at:.6g} d"
+            )
+
+    def simulate(
+        self,
+        until: float,
+        outputs: Sequence[str] | None = None,
+        output_times: Sequence[float] | np.ndarray | None = None,
+        parameters: Mapping[str, float] | None = None,
+        schedule: Schedule | None = None,
+        points_per_day: float = 4.0,
+    ) -> pd.DataFrame:
+        """Simulate one patient and return a DataFrame indexed by time (days).
+
+        Args:
+            until: End time in days.
+            outputs: Names to record; default all species and rules.
+            output_times: Times to record; default ``points_per_day`` a day.
+            parameters: Parameter name -> value for this patient.
+            schedule: Timed changes (doses, infections).
+            points_per_day: Output density when ``output_times`` is not given.
+        """
+        times = output_grid(until, output_times, points_per_day)
+        names = list(outputs) if outputs else [*self.species, *self.observables]
+        parameters = dict(parameters or {})
+        idx = self.parameter_indices(list(parameters))
+        values = np.array(list(parameters.values()), dtype=float)
+        data = self.run(times, names, idx, values, schedule)
+        frame = pd.DataFrame(data, index=pd.Index(times, name="time"), columns=names)
+        return frame
+
+
+def output_grid(
+    until: float,
+    output_times: Sequence[float] | np.ndarray | None = None,
+    points_per_day: float = 4.0,
+) -> np.ndarray:
+    """Validated, ascending output times ending at ``until``."""
+    if not (math.isfinite(until) and until > 0):
+        raise ModelError(f"simulation end must be a positive number of days, got {until!r}")
+    if output_times is None:
+        n = max(2, int(round(until * points_per_day)) + 1)
+        return np.linspace(0.0, until, n)
+    times = np.asarray(output_times, dtype=float)
+    if times.ndim != 1 or len(times) == 0:
+        raise ModelError("output times must be a non-empty list of numbers")
+    if not np.all(np.isfinite(times)) or np.any(times < 0) or np.any(np.diff(times) <= 0):
+        raise ModelError("output times must be finite, >= 0 and strictly increasing")
+    if times[-1] > until + 1e-12:
+        raise ModelError(f"output time {times[-1]} is after the end {until}")
+    if times[-1] < until:
+        times = np.append(times, until)
+    return times
+
+
+def _sbml_text(model: Model | str | Path) -> str:
+    if isinstance(model, Model):
+        return to_sbml(model)
+    if isinstance(model, Path) or (isinstance(model, str) and not model.lstrip().startswith("<")):
+        path = Path(model)
+        if not path.is_file():
+            raise ModelError(f"SBML file not found: {path}")
+        return path.read_text(encoding="utf-8")
+    return model
+
+
+def _amount_species(sbml: str) -> set[str]:
+    import libsbml
+
+    document = libsbml.readSBMLFromString(sbml)
+    model = document.getModel()
+    if model is None:
+        return set()
+    return {
+        model.getSpecies(i).getId()
+        for i in range(model.getNumSpecies())
+        if model.getSpecies(i).getHasOnlySubstanceUnits()
+    }
+
+
+# -- a per-process (and per-thread) cache of compiled simulators --------------------------
+
+_CACHE: dict[tuple[str, int, SimulationOptions], Simulator] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def sbml_key(sbml: str) -> str:
+    """A stable digest of SBML text, used to share compiled models."""
+    return hashlib.sha256(sbml.encode()).hexdigest()
+
+
+def compiled(sbml: str, options: SimulationOptions, key: str | None = None) -> Simulator:
+    """The simulator for ``sbml`` in this process and thread, compiled on first use.
+
+    libRoadRunner instances are not thread-safe, so threads get their own.
+    """
+    cache_key = (key or sbml_key(sbml), threading.get_ident(), options)
+    with _CACHE_LOCK:
+        simulator = _CACHE.get(cache_key)
+    if simulator is None:
+        simulator = Simulator(sbml, options)
+        with _CACHE_LOCK:
+            _CACHE[cache_key] = simulator
+    return simulator

@@ -1,0 +1,490 @@
+"""Virtual populations: sample parameters, then simulate patients in chunks over an Executor.
+
+Reproducibility: patient ``i`` of a run with seed ``s`` draws its random numbers
+from ``numpy.random.SeedSequence(s, spawn_key=(stream, i))`` (what
+``SeedSequence(s).spawn`` yields), and every patient is solved from a fresh
+reset of the compiled model, so results are identical whatever the number of
+workers or the chunk size.
+
+Scale: chunks are submitted a few at a time and, when ``out_dir`` is given,
+written to Parquet as they finish (one file per chunk, atomically), so a
+million-patient run never holds all trajectories in memory. A rerun with the
+same ``out_dir`` resumes: finished chunks are kept, the rest are solved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, wait, FIRST_COMPLETED
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import xarray as xr
+
+from immunetwin._errors import ImmuneTwinError, ModelError, SpecError
+from immunetwin._io import atomic_write, atomic_write_text
+from immunetwin.declaration import LogNormal, Model, Normal
+from immunetwin.engine import Schedule, SimulationOptions, compiled, output_grid, sbml_key
+from immunetwin.sbml import to_sbml
+
+__all__ = ["PopulationResult", "patient_rng", "run_population", "sample_parameters"]
+
+PARAMETER_STREAM = 0
+SCHEDULE_STREAM = 1
+
+ScheduleSource = Sequence[Schedule] | Callable[[int, np.random.Generator], Schedule] | None
+
+
+def patient_rng(seed: int, patient: int, stream: int = PARAMETER_STREAM) -> np.random.Generator:
+    """The random generator of one patient for one purpose (parameters, schedules...).
+
+    Equal to ``SeedSequence(seed).spawn`` children, addressed directly so any
+    worker can build patient ``patient``'s generator without the others.
+    """
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(stream, patient)))
+
+
+def sample_parameters(
+    model: Model,
+    n: int,
+    seed: int,
+    names: Sequence[str] | None = None,
+    first_patient: int = 0,
+) -> pd.DataFrame:
+    """Draw each patient's parameters from the declared inter-individual variability.
+
+    Args:
+        model: The model whose parameters carry ``variability``.
+        n: Number of patients.
+        seed: Run seed.
+        names: Parameters to sample; default all that declare variability.
+        first_patient: Id of the first patient (patient ids are first_patient..+n-1).
+
+    Returns:
+        A DataFrame indexed by ``patient_id`` with one column per parameter, in
+        the parameters' units.
+    """
+    if n < 0:
+        raise SpecError(f"number of patients must be >= 0, got {n}")
+    chosen = [p for p in model.parameters if p.variability is not None]
+    if names is not None:
+        by_name = {p.name: p for p in model.parameters}
+        unknown = [x for x in names if x not in by_name]
+        if unknown:
+            raise ModelError(f"unknown parameter {unknown[0]!r} in model {model.name!r}")
+        chosen = [by_name[x] for x in names]
+    values = np.empty((n, len(chosen)))
+    for row in range(n):
+        rng = patient_rng(seed, first_patient + row, PARAMETER_STREAM)
+        z = rng.standard_normal(len(chosen))
+        for col, parameter in enumerate(chosen):
+            variability = parameter.variability
+            if isinstance(variability, LogNormal):
+                values[row, col] = parameter.value * math.exp(variability.omega * z[col])
+            elif isinstance(variability, Normal):
+                draw, k = parameter.value + variability.sd * z[col], 0
+                while not variability.low <= draw <= variability.high:
+                    k += 1
+                    if k > 1000:
+                        raise ModelError(f"cannot sample {parameter.name!r} inside its bounds")
+                    draw = parameter.value + variability.sd * rng.standard_normal()
+                values[row, col] = draw
+            else:
+                values[row, col] = parameter.value
+    index = pd.RangeIndex(first_patient, first_patient + n, name="patient_id")
+    return pd.DataFrame(values, index=index, columns=[p.name for p in chosen])
+
+
+# -- the work unit shipped to workers ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    index: int
+    sbml: str
+    key: str
+    options: SimulationOptions
+    parameter_names: tuple[str, ...]
+    patient_ids: np.ndarray
+    values: np.ndarray
+    schedules: tuple[Schedule | None, ...]
+    times: np.ndarray
+    outputs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _ChunkResult:
+    index: int
+    patient_ids: np.ndarray
+    values: np.ndarray  # (patients, times, outputs); NaN for failed patients
+    ok: np.ndarray
+    reasons: tuple[str, ...]
+
+
+def _solve_chunk(chunk: _Chunk) -> _ChunkResult:
+    """Solve every patient of a chunk; a failure is recorded, never raised."""
+    simulator = compiled(chunk.sbml, chunk.options, chunk.key)
+    indices = simulator.parameter_indices(chunk.parameter_names)
+    n = len(chunk.patient_ids)
+    out = np.full((n, len(chunk.times), len(chunk.outputs)), np.nan)
+    ok = np.zeros(n, dtype=bool)
+    reasons = []
+    for row in range(n):
+        try:
+            out[row] = simulator.run(
+                chunk.times, chunk.outputs, indices, chunk.values[row], chunk.schedules[row]
+            )
+            ok[row] = True
+            reasons.append("")
+        except ImmuneTwinError as err:
+            reasons.append(str(err))
+        except Exception as err:  # a solver crash must not take the run down  # noqa: BLE001
+            reasons.append(f"{type(err).__name__}: {err}")
+    return _ChunkResult(chunk.index, chunk.patient_ids, out, ok, tuple(reasons))
+
+
+# -- results -----------------------------------------------------------------------------
+
+
+@dataclass
+class PopulationResult:
+    """The outcome of a population run.
+
+    Attributes:
+        status: One row per patient (index ``patient_id``): ``ok`` and the failure ``reason``.
+        times: Output times in days.
+        outputs: Output names.
+        trajectories: In-memory results (dims ``patient_id``, ``time``) when no
+            ``out_dir`` was given; None when results were streamed to disk.
+        out_dir: Where results were written, if anywhere.
+    """
+
+    status: pd.DataFrame
+    times: np.ndarray
+    outputs: list[str]
+    trajectories: xr.Dataset | None = None
+    out_dir: Path | None = None
+    resumed_chunks: int = 0
+    metadata: dict = field(default_factory=dict)
+
+    @property
+    def n_failed(self) -> int:
+        """Number of patients whose solve failed."""
+        return int((~self.status["ok"]).sum())
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """Long-wide table: one row per (patient, time), one column per output."""
+        if self.trajectories is not None:
+            frame = self.trajectories.to_dataframe()
+            return frame.reset_index()
+        assert self.out_dir is not None
+        return pd.read_parquet(self.out_dir / "trajectories")
+
+    def to_xarray(self) -> xr.Dataset:
+        """Results as an xarray Dataset (loads from disk when streamed)."""
+        if self.trajectories is not None:
+            return self.trajectories
+        frame = self.to_dataframe().set_index(["patient_id", "time"]).sort_index()
+        return frame.to_xarray()
+
+
+# -- the runner --------------------------------------------------------------------------
+
+
+def _default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def local_executor(workers: int) -> Executor:
+    """A process pool whose workers fork from a server that has ImmuneTwin imported."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["immunetwin.engine", "immunetwin.population"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+def _fingerprint(parts: dict) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def run_population(
+    model: Model | str,
+    parameters: pd.DataFrame,
+    until: float,
+    outputs: Sequence[str],
+    output_times: Sequence[float] | np.ndarray | None = None,
+    schedules: ScheduleSource = None,
+    seed: int = 0,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    chunk_size: int | None = None,
+    out_dir: str | Path | None = None,
+    options: SimulationOptions | None = None,
+    progress: bool = False,
+) -> PopulationResult:
+    """Simulate a virtual population.
+
+    Args:
+        model: A declared model or SBML text.
+        parameters: One row per patient (index = patient id), one column per
+            parameter to set; other parameters keep their declared values.
+        until: End time in days.
+        outputs: Species, rules or parameters to record.
+        output_times: Record times in days (default: weekly).
+        schedules: Per-patient schedules: a sequence aligned with ``parameters``
+            rows, or a function ``(patient_id, rng) -> Schedule`` called with the
+            patient's own schedule generator, or None.
+        seed: Seed for schedule generators.
+        executor: Any ``concurrent.futures.Executor`` (e.g. a Dask client's
+            ``get_executor()``); default a local process pool.
+        workers: Local worker processes when no executor is given (default all
+            cores; 1 runs in this process).
+        chunk_size: Patients per task (default: about 8 tasks per worker, at
+            most 2,000 patients each).
+        out_dir: Stream results to Parquet here (resumable); default in memory.
+        options: Solver settings.
+        progress: Show a progress bar.
+    """
+    options = options or SimulationOptions()
+    sbml = to_sbml(model) if isinstance(model, Model) else model
+    key = sbml_key(sbml)
+    times = output_grid(until, output_times if output_times is not None else np.arange(0, until, 7.0))
+    outputs = tuple(outputs)
+    n = len(parameters)
+    if schedules is not None and not callable(schedules) and len(schedules) != n:
+        raise SpecError(f"got {len(schedules)} schedules for {n} patients")
+    # Validate names once, here, so a typo is one clear error rather than N failed patients.
+    probe = compiled(sbml, options, key)
+    probe.parameter_indices(list(parameters.columns))
+    for name in outputs:
+        probe._selection(name)
+    n_workers = workers or _default_workers()
+    if executor is None and n_workers < 1:
+        raise SpecError(f"workers must be >= 1, got {workers}")
+    size = chunk_size or max(1, min(2000, math.ceil(n / (8 * n_workers))))
+    if size < 1:
+        raise SpecError(f"chunk size must be >= 1, got {chunk_size}")
+    n_chunks = math.ceil(n / size) if n else 0
+    values = parameters.to_numpy(dtype=float)
+    ids = parameters.index.to_numpy()
+    out_path = Path(out_dir) if out_dir is not None else None
+    done: set[int] = set()
+    if out_path is not None:
+        done = _prepare_out_dir(
+            out_path,
+            {
+                "sbml": key,
+                "parameters": _frame_digest(parameters),
+                "times": times.tolist(),
+                "outputs": list(outputs),
+                "chunk_size": size,
+                "seed": seed,
+                "schedules": "callable" if callable(schedules) else _schedules_digest(schedules),
+            },
+        )
+
+    def chunks() -> Iterator[_Chunk]:
+        for c in range(n_chunks):
+            if c in done:
+                continue
+            rows = slice(c * size, min(n, (c + 1) * size))
+            chunk_ids = ids[rows]
+            if callable(schedules):
+                chunk_schedules = tuple(
+                    schedules(int(pid), patient_rng(seed, int(pid), SCHEDULE_STREAM))
+                    for pid in chunk_ids
+                )
+            elif schedules is not None:
+                chunk_schedules = tuple(schedules[rows])
+            else:
+                chunk_schedules = (None,) * len(chunk_ids)
+            yield _Chunk(
+                c, sbml, key, options, tuple(parameters.columns), chunk_ids,
+                values[rows], chunk_schedules, times, outputs,
+            )
+
+    results: dict[int, _ChunkResult] = {}
+    bar = _progress_bar(n, progress)
+    if done:
+        bar.update(sum(min(size, n - c * size) for c in done))
+
+    def collect(result: _ChunkResult) -> None:
+        if out_path is not None:
+            _write_chunk(out_path, result, times, outputs, parameters.columns, values, size)
+            results[result.index] = _ChunkResult(
+                result.index, result.patient_ids, np.empty((0, 0, 0)), result.ok, result.reasons
+            )
+        else:
+            results[result.index] = result
+        bar.update(len(result.patient_ids))
+
+    try:
+        if executor is None and n_workers == 1:
+            for chunk in chunks():
+                collect(_solve_chunk(chunk))
+        else:
+            own = executor is None
+            pool = local_executor(n_workers) if own else executor
+            assert pool is not None
+            try:
+                _drain(pool, chunks(), collect, max_in_flight=2 * n_workers + 2)
+            finally:
+                if own:
+                    pool.shutdown()
+    finally:
+        bar.close()
+
+    status = _status(results, out_path, done, ids)
+    trajectories = None
+    if out_path is None:
+        ordered = [results[c] for c in range(n_chunks)]
+        data = (
+            np.concatenate([r.values for r in ordered])
+            if ordered
+            else np.empty((0, len(times), len(outputs)))
+        )
+        trajectories = xr.Dataset(
+            {name: (("patient_id", "time"), data[:, :, k]) for k, name in enumerate(outputs)},
+            coords={"patient_id": ids, "time": times},
+        )
+    return PopulationResult(
+        status=status,
+        times=times,
+        outputs=list(outputs),
+        trajectories=trajectories,
+        out_dir=out_path,
+        resumed_chunks=len(done),
+        metadata={"seed": seed, "chunk_size": size, "chunks": n_chunks},
+    )
+
+
+def _drain(
+    pool: Executor,
+    chunks: Iterator[_Chunk],
+    collect: Callable[[_ChunkResult], None],
+    max_in_flight: int,
+) -> None:
+    """Keep a bounded number of chunks in flight; collect each as it finishes."""
+    pending: set[Future] = set()
+    for chunk in chunks:
+        pending.add(pool.submit(_solve_chunk, chunk))
+        if len(pending) >= max_in_flight:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                collect(future.result())
+    while pending:
+        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for future in finished:
+            collect(future.result())
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress_bar(total: int, enabled: bool) -> _NoBar:
+    if not enabled:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="patient", desc="simulating", leave=False)  # type: ignore[return-value]
+
+
+# -- streaming to disk -------------------------------------------------------------------
+
+
+def _frame_digest(frame: pd.DataFrame) -> str:
+    digest = hashlib.sha256()
+    digest.update(json.dumps([str(c) for c in frame.columns]).encode())
+    digest.update(np.ascontiguousarray(frame.index.to_numpy(dtype=np.int64)).tobytes())
+    digest.update(np.ascontiguousarray(frame.to_numpy(dtype=float)).tobytes())
+    return digest.hexdigest()[:16]
+
+
+def _schedules_digest(schedules: Sequence[Schedule] | None) -> str:
+    if schedules is None:
+        return "none"
+    return hashlib.sha256(repr(list(schedules)).encode()).hexdigest()[:16]
+
+
+def _prepare_out_dir(out: Path, identity: dict) -> set[int]:
+    """Create or reopen an output folder; return the chunks already finished."""
+    manifest = out / "run.json"
+    fingerprint = _fingerprint(identity)
+    if manifest.exists():
+        previous = json.loads(manifest.read_text())
+        if previous.get("fingerprint") != fingerprint:
+            raise SpecError(
+                f"output folder {out} holds a different run: use another --out, or delete it"
+            )
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(manifest, json.dumps({"fingerprint": fingerprint, **identity}, indent=1))
+    finished = set()
+    for path in (out / "patients").glob("chunk-*.parquet"):
+        c = int(path.stem.split("-")[1])
+        if (out / "trajectories" / path.name).exists():
+            finished.add(c)
+    return finished
+
+
+def _write_chunk(
+    out: Path,
+    result: _ChunkResult,
+    times: np.ndarray,
+    outputs: Sequence[str],
+    parameter_names: Sequence[str],
+    values: np.ndarray,
+    size: int,
+) -> None:
+    n, t = len(result.patient_ids), len(times)
+    columns: dict[str, np.ndarray] = {
+        "patient_id": np.repeat(result.patient_ids.astype(np.int64), t),
+        "time": np.tile(times, n),
+    }
+    for k, name in enumerate(outputs):
+        columns[name] = result.values[:, :, k].reshape(-1)
+    name = f"chunk-{result.index:06d}.parquet"
+    table = pa.table(columns)
+    atomic_write(out / "trajectories" / name, lambda tmp: pq.write_table(table, tmp))
+    rows = slice(result.index * size, result.index * size + n)
+    patients: dict[str, object] = {
+        "patient_id": result.patient_ids.astype(np.int64),
+        "ok": result.ok,
+        "reason": list(result.reasons),
+    }
+    for k, parameter in enumerate(parameter_names):
+        patients[str(parameter)] = values[rows, k]
+    patient_table = pa.table(patients)
+    # Written last: its presence marks the chunk complete for a resumed run.
+    atomic_write(out / "patients" / name, lambda tmp: pq.write_table(patient_table, tmp))
+
+
+def _status(
+    results: dict[int, _ChunkResult], out: Path | None, done: set[int], ids: np.ndarray
+) -> pd.DataFrame:
+    frames = [
+        pd.DataFrame({"patient_id": r.patient_ids, "ok": r.ok, "reason": list(r.reasons)})
+        for r in results.values()
+    ]
+    if out is not None:
+        for c in done:
+            frame = pd.read_parquet(out / "patients" / f"chunk-{c:06d}.parquet")
+            frames.append(frame[["patient_id", "ok", "reason"]])
+    if not frames:
+        return pd.DataFrame({"ok": pd.Series(dtype=bool), "reason": pd.Series(dtype=str)},
+                            index=pd.Index(ids[:0], name="patient_id"))
+    status = pd.concat(frames).set_index("patient_id").sort_index()
+    return status
