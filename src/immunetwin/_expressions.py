@@ -110,7 +110,7 @@ def to_sbml_formula(expr: Expression) -> str:
 
 def _sbml(node: ast.AST) -> str:
     if isinstance(node, ast.Constant):
-        return repr(float(node.value))
+        return repr(float(node.value))  # type: ignore[arg-type]
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.BinOp):
@@ -149,7 +149,7 @@ def to_python(expr: Expression, name_of: Callable[[str], str]) -> str:
 
 def _py(node: ast.AST, name_of: Callable[[str], str]) -> str:
     if isinstance(node, ast.Constant):
-        return repr(float(node.value))
+        return repr(float(node.value))  # type: ignore[arg-type]
     if isinstance(node, ast.Name):
         return name_of(node.id)
     if isinstance(node, ast.BinOp):
@@ -209,7 +209,7 @@ def _unit(node: ast.AST, units: Mapping[str, Unit], text: str, where: str) -> _U
 
     def literal_value(n: ast.AST) -> float | None:
         if isinstance(n, ast.Constant):
-            return float(n.value)
+            return float(n.value)  # type: ignore[arg-type]
         if isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.USub | ast.UAdd):
             inner = literal_value(n.operand)
             if inner is None:

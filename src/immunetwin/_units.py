@@ -85,9 +85,7 @@ class Unit:
     """
 
     scale: float = 1.0
-    dims: MappingProxyType[str, Fraction] = field(
-        default_factory=lambda: MappingProxyType({})
-    )
+    dims: MappingProxyType[str, Fraction] = field(default_factory=lambda: MappingProxyType({}))
 
     @staticmethod
     def of(scale: float, dims: dict[str, Fraction]) -> Unit:
@@ -239,15 +237,15 @@ def sbml_unit_terms(unit: Unit) -> list[tuple[str, float, float]]:
     """
     terms: list[tuple[str, float, float]] = []
     scale = unit.scale
-    for dim, exp in unit.dims.items():
+    for dim, exponent in unit.dims.items():
         kind = _SBML_KIND.get(dim)
         if kind is None:
             continue
         multiplier = 86400.0 if dim == "day" else 1.0
-        terms.append((kind, float(exp), multiplier))
+        terms.append((kind, float(exponent), multiplier))
     if not terms:
         return [("dimensionless", 1.0, scale)]
-    kind, exp, multiplier = terms[0]
+    kind, first_exponent, multiplier = terms[0]
     # Fold the overall scale into the first term: (m*scale^(1/e)*base)^e = scale*(m*base)^e.
-    terms[0] = (kind, exp, multiplier * scale ** (1.0 / exp))
+    terms[0] = (kind, first_exponent, multiplier * scale ** (1.0 / first_exponent))
     return terms

@@ -283,7 +283,7 @@ class Model:
         for module in modules:
             for kind, items in _elements(module):
                 for item in items:
-                    item_name = item.name  # type: ignore[attr-defined]
+                    item_name = item.name
                     if item_name in index:
                         other = index[item_name]
                         problems.append(
@@ -480,9 +480,10 @@ def _check_numbers(index: Index, units: dict[str, Unit]) -> Iterable[str]:
 
 def _check_sources(index: Index, units: dict[str, Unit]) -> Iterable[str]:
     for name, (kind, item, module) in index.items():
-        if kind in ("compartment", "species", "parameter") and not str(
-            getattr(item, "source", "")
-        ).strip():
+        if (
+            kind in ("compartment", "species", "parameter")
+            and not str(getattr(item, "source", "")).strip()
+        ):
             yield (
                 f"{kind} {name!r} in module {module!r} has no source: give a citation, label, "
                 "textbook, reference-table id, or 'calibrated: <to what>'"
@@ -562,7 +563,9 @@ def _check_symbols(index: Index, units: dict[str, Unit]) -> Iterable[str]:
                 yield from _symbol_problems(index, text, where, _READABLE)[1]
 
 
-def _reaction_compartment(reaction: Reaction, index: Index, units: Mapping[str, Unit]) -> str | None:
+def _reaction_compartment(
+    reaction: Reaction, index: Index, units: Mapping[str, Unit]
+) -> str | None:
     """The compartment whose size turns the rate into a flux, or None for amount rates.
 
     An explicit ``compartment`` wins. Otherwise a rate already in substance per
@@ -600,7 +603,7 @@ def _check_unit_consistency(index: Index, units: dict[str, Unit]) -> Iterable[st
             if isinstance(item, Rule):
                 got = infer_unit(parse_expression(item.expression, where), units, where)
                 if got != units[name]:
-                    yield f"{where}: expression has unit [{got}] but the rule declares [{item.unit}]"
+                    yield f"{where}: expression has unit [{got}], the rule declares [{item.unit}]"
             elif isinstance(item, Reaction):
                 rate_unit = infer_unit(parse_expression(item.rate, where), units, where)
                 compartment = _reaction_compartment(item, index, units)

@@ -30,7 +30,8 @@ from immunetwin.sbml import to_sbml
 
 __all__ = ["Schedule", "SimulationOptions", "Simulator", "StateChange", "compiled"]
 
-roadrunner.Logger.setLevel(roadrunner.Logger.LOG_ERROR)
+# Solver failures are reported per patient; the C++ log would only repeat them on stderr.
+roadrunner.Logger.setLevel(roadrunner.Logger.LOG_FATAL)
 
 Operation = Literal["add", "set", "multiply"]
 
@@ -67,9 +68,7 @@ class Schedule:
     changes: tuple[StateChange, ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "changes", tuple(sorted(self.changes, key=lambda c: c.time))
-        )
+        object.__setattr__(self, "changes", tuple(sorted(self.changes, key=lambda c: c.time)))
 
     def __add__(self, other: Schedule) -> Schedule:
         return Schedule((*self.changes, *other.changes))
@@ -93,7 +92,7 @@ class SimulationOptions:
     """
 
     rtol: float = 1e-6
-    atol: float = 1e-9
+    atol: float = 1e-12
     max_steps: int = 200_000
     negative_tolerance: float = 1e-6
 
@@ -259,9 +258,7 @@ class Simulator:
         negative = state < -tol * (1.0 + np.abs(state))
         if negative.any():
             i = int(np.flatnonzero(negative)[0])
-            raise SimulationError(
-                f"{self.species[i]} is negative ({state[i]:.3g}) at t={at:.6g} d"
-            )
+            raise SimulationError(f"{self.species[i]} is negative ({state[i]:.3g}) at t={at:.6g} d")
 
     def simulate(
         self,
@@ -301,7 +298,7 @@ def output_grid(
     if not (math.isfinite(until) and until > 0):
         raise ModelError(f"simulation end must be a positive number of days, got {until!r}")
     if output_times is None:
-        n = max(2, int(round(until * points_per_day)) + 1)
+        n = max(2, round(until * points_per_day) + 1)
         return np.linspace(0.0, until, n)
     times = np.asarray(output_times, dtype=float)
     if times.ndim != 1 or len(times) == 0:

@@ -20,9 +20,10 @@ import math
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, wait, FIRST_COMPLETED
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -147,7 +148,7 @@ def _solve_chunk(chunk: _Chunk) -> _ChunkResult:
             reasons.append("")
         except ImmuneTwinError as err:
             reasons.append(str(err))
-        except Exception as err:  # a solver crash must not take the run down  # noqa: BLE001
+        except Exception as err:  # a solver crash must not take the run down
             reasons.append(f"{type(err).__name__}: {err}")
     return _ChunkResult(chunk.index, chunk.patient_ids, out, ok, tuple(reasons))
 
@@ -201,7 +202,9 @@ class PopulationResult:
 
 
 def _default_workers() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    return max(
+        1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    )
 
 
 def local_executor(workers: int) -> Executor:
@@ -256,7 +259,9 @@ def run_population(
     options = options or SimulationOptions()
     sbml = to_sbml(model) if isinstance(model, Model) else model
     key = sbml_key(sbml)
-    times = output_grid(until, output_times if output_times is not None else np.arange(0, until, 7.0))
+    times = output_grid(
+        until, output_times if output_times is not None else np.arange(0, until, 7.0)
+    )
     outputs = tuple(outputs)
     n = len(parameters)
     if schedules is not None and not callable(schedules) and len(schedules) != n:
@@ -297,6 +302,7 @@ def run_population(
                 continue
             rows = slice(c * size, min(n, (c + 1) * size))
             chunk_ids = ids[rows]
+            chunk_schedules: tuple[Schedule | None, ...]
             if callable(schedules):
                 chunk_schedules = tuple(
                     schedules(int(pid), patient_rng(seed, int(pid), SCHEDULE_STREAM))
@@ -307,8 +313,16 @@ def run_population(
             else:
                 chunk_schedules = (None,) * len(chunk_ids)
             yield _Chunk(
-                c, sbml, key, options, tuple(parameters.columns), chunk_ids,
-                values[rows], chunk_schedules, times, outputs,
+                c,
+                sbml,
+                key,
+                options,
+                tuple(parameters.columns),
+                chunk_ids,
+                values[rows],
+                chunk_schedules,
+                times,
+                outputs,
             )
 
     results: dict[int, _ChunkResult] = {}
@@ -318,7 +332,7 @@ def run_population(
 
     def collect(result: _ChunkResult) -> None:
         if out_path is not None:
-            _write_chunk(out_path, result, times, outputs, parameters.columns, values, size)
+            _write_chunk(out_path, result, times, outputs, list(parameters.columns), values, size)
             results[result.index] = _ChunkResult(
                 result.index, result.patient_ids, np.empty((0, 0, 0)), result.ok, result.reasons
             )
@@ -394,12 +408,12 @@ class _NoBar:
         pass
 
 
-def _progress_bar(total: int, enabled: bool) -> _NoBar:
+def _progress_bar(total: int, enabled: bool) -> Any:
     if not enabled:
         return _NoBar()
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="patient", desc="simulating", leave=False)  # type: ignore[return-value]
+    return tqdm(total=total, unit="patient", desc="simulating", leave=False)
 
 
 # -- streaming to disk -------------------------------------------------------------------
@@ -484,7 +498,9 @@ def _status(
             frame = pd.read_parquet(out / "patients" / f"chunk-{c:06d}.parquet")
             frames.append(frame[["patient_id", "ok", "reason"]])
     if not frames:
-        return pd.DataFrame({"ok": pd.Series(dtype=bool), "reason": pd.Series(dtype=str)},
-                            index=pd.Index(ids[:0], name="patient_id"))
+        return pd.DataFrame(
+            {"ok": pd.Series(dtype=bool), "reason": pd.Series(dtype=str)},
+            index=pd.Index(ids[:0], name="patient_id"),
+        )
     status = pd.concat(frames).set_index("patient_id").sort_index()
     return status

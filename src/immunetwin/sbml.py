@@ -33,7 +33,9 @@ _KIND = {
 
 def _ok(code: int, what: str) -> None:
     if code != libsbml.LIBSBML_OPERATION_SUCCESS:
-        raise ModelError(f"SBML export failed at {what}: {libsbml.OperationReturnValue_toString(code)}")
+        raise ModelError(
+            f"SBML export failed at {what}: {libsbml.OperationReturnValue_toString(code)}"
+        )
 
 
 class _Units:
@@ -161,11 +163,11 @@ def to_sbml(model: Model) -> str:
         for name in sorted(parse_expression(reaction.rate).symbols & species_names - participants):
             modifier = r.createModifier()
             modifier.setSpecies(name)
-        compartment = model.reaction_compartment(reaction)
+        volume = model.reaction_compartment(reaction)
         law = r.createKineticLaw()
-        rate = reaction.rate if compartment is None else f"{compartment} * ({reaction.rate})"
-        if compartment is not None:
-            r.setCompartment(compartment)
+        rate = reaction.rate if volume is None else f"{volume} * ({reaction.rate})"
+        if volume is not None:
+            r.setCompartment(volume)
         _ok(law.setMath(_math(rate, f"reaction {reaction.name!r}")), reaction.name)
         _notes(r, description=reaction.description)
 

@@ -14,7 +14,15 @@ from __future__ import annotations
 
 import math
 
-from immunetwin.declaration import Compartment, LogNormal, Model, Module, Parameter, Reaction, Species
+from immunetwin.declaration import (
+    Compartment,
+    LogNormal,
+    Model,
+    Module,
+    Parameter,
+    Reaction,
+    Species,
+)
 from immunetwin.models.pk import adalimumab_pk
 
 N_CELL_TYPES = 25
@@ -27,33 +35,71 @@ def stiff_benchmark_model(n_cell_types: int = N_CELL_TYPES) -> Model:
     species, parameters, reactions = [], [], []
     parameters.append(
         Parameter(
-            "secretion_ic50", 2.0, "mg/L", source=_SOURCE.format("adalimumab trough ~5 mg/L"),
+            "secretion_ic50",
+            2.0,
+            "mg/L",
+            source=_SOURCE.format("adalimumab trough ~5 mg/L"),
             description="drug concentration halving cytokine secretion",
         )
     )
     for i in range(n_cell_types):
-        cell, cytokine, upstream = f"cell_{i}", f"cytokine_{i}", f"cytokine_{(i - 1) % n_cell_types}"
+        cell, cytokine, upstream = (
+            f"cell_{i}",
+            f"cytokine_{i}",
+            f"cytokine_{(i - 1) % n_cell_types}",
+        )
         # Spread the time scales: cell half-lives 0.5-20 days, cytokine half-lives 5-60 min.
         cell_half_life = 0.5 * (40.0 ** (i / max(1, n_cell_types - 1)))
         cytokine_half_life_min = 5.0 + 55.0 * ((i * 7) % n_cell_types) / n_cell_types
         species += [
-            Species(cell, "blood", 100.0, "cells/uL", source=_SOURCE.format("lymphocyte subsets 10^2 cells/uL")),
-            Species(cytokine, "blood", 1.0, "pg/mL", source=_SOURCE.format("resting cytokines ~1 pg/mL")),
+            Species(
+                cell,
+                "blood",
+                100.0,
+                "cells/uL",
+                source=_SOURCE.format("lymphocyte subsets 10^2 cells/uL"),
+            ),
+            Species(
+                cytokine, "blood", 1.0, "pg/mL", source=_SOURCE.format("resting cytokines ~1 pg/mL")
+            ),
         ]
         parameters += [
-            Parameter(f"{cell}_death", math.log(2) / cell_half_life, "1/day",
-                      source=_SOURCE.format("cell half-lives 0.5-20 d"), variability=LogNormal(0.2)),
-            Parameter(f"{cell}_source", 100.0 * 0.5 * math.log(2) / cell_half_life, "cells/uL/day",
-                      source=_SOURCE.format("half of turnover from production"), variability=LogNormal(0.2)),
-            Parameter(f"{cell}_proliferation", 1.2 * math.log(2) / cell_half_life, "1/day",
-                      source=_SOURCE.format("cytokine-driven expansion"), variability=LogNormal(0.2)),
+            Parameter(
+                f"{cell}_death",
+                math.log(2) / cell_half_life,
+                "1/day",
+                source=_SOURCE.format("cell half-lives 0.5-20 d"),
+                variability=LogNormal(0.2),
+            ),
+            Parameter(
+                f"{cell}_source",
+                100.0 * 0.5 * math.log(2) / cell_half_life,
+                "cells/uL/day",
+                source=_SOURCE.format("half of turnover from production"),
+                variability=LogNormal(0.2),
+            ),
+            Parameter(
+                f"{cell}_proliferation",
+                1.2 * math.log(2) / cell_half_life,
+                "1/day",
+                source=_SOURCE.format("cytokine-driven expansion"),
+                variability=LogNormal(0.2),
+            ),
             Parameter(f"{cell}_capacity", 400.0, "cells/uL", source=_SOURCE.format("niche limit")),
             Parameter(f"{cytokine}_ec50", 1.0, "pg/mL", source=_SOURCE.format("pg/mL potency")),
-            Parameter(f"{cytokine}_clearance", math.log(2) / (cytokine_half_life_min / 1440.0), "1/day",
-                      source=_SOURCE.format("tnf_halflife, il2_halflife: minutes")),
-            Parameter(f"{cytokine}_secretion", math.log(2) / (cytokine_half_life_min / 1440.0) / 100.0,
-                      "pg/mL/day/(cells/uL)", source=_SOURCE.format("1 pg/mL at 100 cells/uL"),
-                      variability=LogNormal(0.3)),
+            Parameter(
+                f"{cytokine}_clearance",
+                math.log(2) / (cytokine_half_life_min / 1440.0),
+                "1/day",
+                source=_SOURCE.format("tnf_halflife, il2_halflife: minutes"),
+            ),
+            Parameter(
+                f"{cytokine}_secretion",
+                math.log(2) / (cytokine_half_life_min / 1440.0) / 100.0,
+                "pg/mL/day/(cells/uL)",
+                source=_SOURCE.format("1 pg/mL at 100 cells/uL"),
+                variability=LogNormal(0.3),
+            ),
         ]
         reactions += [
             Reaction(f"{cell}_production", f"{cell}_source", products={cell: 1}),
@@ -70,7 +116,9 @@ def stiff_benchmark_model(n_cell_types: int = N_CELL_TYPES) -> Model:
                 products={cytokine: 1},
                 compartment="blood",
             ),
-            Reaction(f"{cytokine}_decay", f"{cytokine}_clearance * {cytokine}", reactants={cytokine: 1}),
+            Reaction(
+                f"{cytokine}_decay", f"{cytokine}_clearance * {cytokine}", reactants={cytokine: 1}
+            ),
         ]
     immune = Module(
         "benchmark_immune",

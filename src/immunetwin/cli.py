@@ -1,0 +1,448 @@
+"""The ``immunetwin`` command line.
+
+User errors print one line, ``error: <what is wrong and what is allowed>``, and
+exit with status 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from concurrent.futures import Executor
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import pandas as pd
+import typer
+from typer.exceptions import TyperException
+
+from immunetwin._errors import ImmuneTwinError, SpecError
+from immunetwin._io import atomic_write_text
+from immunetwin.changes import parse_changes, parse_setting
+from immunetwin.declaration import Model
+from immunetwin.engine import Simulator, output_grid
+from immunetwin.models import builtin_models, get_model
+
+app = typer.Typer(
+    name="immunetwin",
+    help="ImmuneTwin: an in-silico human immune system for autoimmune disease.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+OutputOpt = Annotated[
+    list[str] | None,
+    typer.Option("--output", "-o", help="Output to record (repeatable); default: all species."),
+]
+ChangeOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--change",
+        "-c",
+        help="Timed change, repeatable: 'TARGET += VALUE at DAY [every DAYS] [until DAY]'.",
+    ),
+]
+SetOpt = Annotated[
+    list[str] | None, typer.Option("--set", "-s", help="Parameter value NAME=VALUE (repeatable).")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print data as JSON instead of a table.")]
+PlotOpt = Annotated[Path | None, typer.Option("--plot", help="Write a figure (PNG) here.")]
+SaveOpt = Annotated[
+    Path | None, typer.Option("--save", help="Write the time courses (.csv or .parquet) here.")
+]
+
+
+def _horizon(days: float | None, weeks: float | None, years: float | None, default: float) -> float:
+    given = [(v, f) for v, f in ((days, 1.0), (weeks, 7.0), (years, 365.25)) if v is not None]
+    if len(given) > 1:
+        raise SpecError("give only one of --days, --weeks, --years")
+    if not given:
+        return default
+    value, factor = given[0]
+    if not value > 0:
+        raise SpecError("the simulated duration must be > 0")
+    return value * factor
+
+
+def _emit(frame: pd.DataFrame, as_json: bool, title: str, max_rows: int = 15) -> None:
+    if as_json:
+        records = {
+            "times_day": frame.index.tolist(),
+            "outputs": {c: frame[c].tolist() for c in frame.columns},
+        }
+        typer.echo(json.dumps(records))
+        return
+    typer.echo(title)
+    step = max(1, len(frame) // max_rows)
+    shown = frame.iloc[::step]
+    if shown.index[-1] != frame.index[-1]:
+        shown = pd.concat([shown, frame.iloc[[-1]]])
+    with pd.option_context("display.width", 160, "display.max_columns", 12):
+        typer.echo(shown.to_string(float_format=lambda v: f"{v:.4g}"))
+
+
+def _save(frame: pd.DataFrame, path: Path | None) -> None:
+    if path is None:
+        return
+    from immunetwin._io import atomic_write
+
+    if path.suffix == ".parquet":
+        atomic_write(path, lambda tmp: frame.to_parquet(tmp))
+    elif path.suffix == ".csv":
+        atomic_write_text(path, frame.to_csv())
+    else:
+        raise SpecError(f"--save {path}: use a .csv or .parquet file name")
+
+
+def _units_of(model: Model | None, names: list[str]) -> dict[str, str]:
+    if model is None:
+        return {}
+    units = {}
+    for name in names:
+        element = model.element(name)
+        units[name] = str(getattr(element, "unit", ""))
+    return units
+
+
+def _run_one(
+    simulator: Simulator,
+    model: Model | None,
+    horizon: float,
+    outputs: list[str] | None,
+    changes: list[str] | None,
+    settings: list[str] | None,
+    points_per_day: float,
+) -> pd.DataFrame:
+    schedule = parse_changes(changes or [], horizon)
+    parameters = dict(parse_setting(s) for s in settings or [])
+    return simulator.simulate(
+        horizon,
+        outputs=outputs or None,
+        parameters=parameters,
+        schedule=schedule,
+        points_per_day=points_per_day,
+    )
+
+
+@app.command()
+def simulate(
+    model: Annotated[str, typer.Argument(help="Built-in model (see `immunetwin list models`).")],
+    days: Annotated[float | None, typer.Option(help="Simulated days.")] = None,
+    weeks: Annotated[float | None, typer.Option(help="Simulated weeks.")] = None,
+    years: Annotated[float | None, typer.Option(help="Simulated years.")] = None,
+    output: OutputOpt = None,
+    change: ChangeOpt = None,
+    set_: SetOpt = None,
+    points_per_day: Annotated[float, typer.Option(help="Output density.")] = 1.0,
+    json_: JsonOpt = False,
+    plot: PlotOpt = None,
+    save: SaveOpt = None,
+) -> None:
+    """Simulate one virtual patient of a built-in model."""
+    built = get_model(model)
+    horizon = _horizon(days, weeks, years, default=365.0)
+    frame = _run_one(Simulator(built), built, horizon, output, change, set_, points_per_day)
+    _emit(frame, json_, f"{model}: {horizon:g} days")
+    _save(frame, save)
+    if plot is not None:
+        from immunetwin.plotting import plot_time_courses
+
+        plot_time_courses(frame, plot, f"{model}", _units_of(built, list(frame.columns)))
+
+
+@app.command("simulate-sbml")
+def simulate_sbml(
+    file: Annotated[Path, typer.Argument(help="An SBML file (any level/version).")],
+    until: Annotated[float, typer.Option(help="End time, in the model's time unit.")],
+    points: Annotated[int, typer.Option(help="Number of output points.")] = 101,
+    output: OutputOpt = None,
+    change: ChangeOpt = None,
+    set_: SetOpt = None,
+    json_: JsonOpt = False,
+    plot: PlotOpt = None,
+    save: SaveOpt = None,
+) -> None:
+    """Simulate an external SBML file (e.g. a BioModels model) with the same engine."""
+    if points < 2:
+        raise SpecError("--points must be >= 2")
+    simulator = Simulator(file)
+    times = np.linspace(0.0, until, points) if until > 0 else None
+    output_grid(until, times)
+    schedule = parse_changes(change or [], until)
+    parameters = dict(parse_setting(s) for s in set_ or [])
+    frame = simulator.simulate(
+        until, outputs=output or None, output_times=times, parameters=parameters, schedule=schedule
+    )
+    _emit(frame, json_, f"{file.name}: t = 0..{until:g}")
+    _save(frame, save)
+    if plot is not None:
+        from immunetwin.plotting import plot_time_courses
+
+        plot_time_courses(frame, plot, file.name)
+
+
+@app.command("export-sbml")
+def export_sbml(
+    model: Annotated[str, typer.Argument(help="Built-in model (see `immunetwin list models`).")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File to write; default stdout.")
+    ] = None,
+) -> None:
+    """Write a built-in model as SBML Level 3 Version 2 (opens in COPASI, Tellurium)."""
+    from immunetwin.sbml import check_sbml, to_sbml
+
+    text = to_sbml(get_model(model))
+    errors = check_sbml(text)
+    if errors:
+        raise SpecError(f"SBML consistency check failed: {errors[0]}")
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        atomic_write_text(out, text)
+        typer.echo(f"wrote {out}")
+
+
+@app.command("list")
+def list_(
+    what: Annotated[str, typer.Argument(help="models, modules or parameters.")] = "models",
+    model: Annotated[str | None, typer.Option(help="Model for modules/parameters.")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """List built-in models, or a model's modules or parameters with units and sources."""
+    choices = ("models", "modules", "parameters", "species")
+    if what not in choices:
+        raise SpecError(f"cannot list {what!r}: choose one of {', '.join(choices)}")
+    rows: list[dict[str, object]]
+    if what == "models":
+        rows = [{"name": m.name, "description": m.description} for m in builtin_models().values()]
+    else:
+        built = get_model(model or _default_model_name())
+        if what == "modules":
+            rows = [
+                {
+                    "module": m.name,
+                    "description": m.description,
+                    "species": len(m.species),
+                    "parameters": len(m.parameters),
+                    "reactions": len(m.reactions),
+                }
+                for m in built.modules
+            ]
+        elif what == "species":
+            rows = [
+                {
+                    "name": s.name,
+                    "compartment": s.compartment,
+                    "initial": s.initial,
+                    "unit": s.unit,
+                    "module": built.module_of(s.name),
+                    "source": s.source,
+                }
+                for s in built.species
+            ]
+        else:
+            rows = [
+                {
+                    "name": p.name,
+                    "value": p.value,
+                    "unit": p.unit,
+                    "variability": _variability_text(p.variability),
+                    "module": built.module_of(p.name),
+                    "source": p.source,
+                }
+                for p in built.parameters
+            ]
+    if json_:
+        typer.echo(json.dumps(rows))
+        return
+    frame = pd.DataFrame(rows)
+    with pd.option_context(
+        "display.width", 200, "display.max_colwidth", 70, "display.max_rows", None
+    ):
+        typer.echo(frame.to_string(index=False))
+
+
+def _variability_text(variability: object) -> str:
+    from immunetwin.declaration import LogNormal, Normal
+
+    if isinstance(variability, LogNormal):
+        return f"log-normal CV {variability.cv:.0%}"
+    if isinstance(variability, Normal):
+        return f"normal SD {variability.sd:g}"
+    return "fixed"
+
+
+def _default_model_name() -> str:
+    models = builtin_models()
+    return "healthy" if "healthy" in models else "adalimumab_pk"
+
+
+@app.command()
+def population(
+    model: Annotated[str, typer.Argument(help="Built-in model (see `immunetwin list models`).")],
+    patients: Annotated[int, typer.Option(help="Number of virtual patients.")] = 100,
+    seed: Annotated[int, typer.Option(help="Run seed (same seed, same results).")] = 0,
+    days: Annotated[float | None, typer.Option(help="Simulated days.")] = None,
+    weeks: Annotated[float | None, typer.Option(help="Simulated weeks.")] = None,
+    years: Annotated[float | None, typer.Option(help="Simulated years.")] = None,
+    output: OutputOpt = None,
+    change: ChangeOpt = None,
+    every: Annotated[float, typer.Option(help="Days between recorded outputs.")] = 7.0,
+    workers: Annotated[int | None, typer.Option(help="Local worker processes.")] = None,
+    chunk_size: Annotated[int | None, typer.Option(help="Patients per task.")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler ADDRESS: run on that cluster.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Stream results to Parquet here.")] = None,
+    json_: JsonOpt = False,
+    plot: PlotOpt = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Simulate a virtual population sampled from the parameters' variability."""
+    from immunetwin.population import run_population, sample_parameters
+
+    if patients < 1:
+        raise SpecError("--patients must be >= 1")
+    if not every > 0:
+        raise SpecError("--every must be > 0 days")
+    built = get_model(model)
+    horizon = _horizon(days, weeks, years, default=365.0)
+    parameters = sample_parameters(built, patients, seed)
+    schedule = parse_changes(change or [], horizon)
+    outputs = output or [s.name for s in built.species][:6]
+    executor: Executor | None = None
+    client: Any = None
+    if scheduler is not None:
+        executor, client = _dask_executor(scheduler)
+    try:
+        result = run_population(
+            built,
+            parameters,
+            until=horizon,
+            outputs=outputs,
+            output_times=np.arange(0.0, horizon, every),
+            schedules=[schedule] * patients,
+            seed=seed,
+            executor=executor,
+            workers=workers,
+            chunk_size=chunk_size,
+            out_dir=out,
+            progress=progress and sys.stderr.isatty(),
+        )
+    finally:
+        if client is not None:
+            client.close()
+    data = result.to_xarray()
+    summary = pd.DataFrame(
+        {
+            f"{name} {q}": data[name].quantile(p, dim="patient_id").to_series()
+            for name in outputs
+            for q, p in (("p5", 0.05), ("median", 0.5), ("p95", 0.95))
+        }
+    )
+    summary.index.name = "time"
+    if json_:
+        typer.echo(
+            json.dumps(
+                {
+                    "model": model,
+                    "patients": patients,
+                    "seed": seed,
+                    "n_failed": result.n_failed,
+                    "failures": result.status.loc[~result.status["ok"], "reason"].to_dict(),
+                    "summary": {c: summary[c].tolist() for c in summary.columns},
+                    "times_day": summary.index.tolist(),
+                }
+            )
+        )
+    else:
+        _emit(
+            summary,
+            False,
+            f"{model}: {patients} patients, seed {seed}, {result.n_failed} failed "
+            "(5th percentile, median, 95th percentile)",
+        )
+        if out is not None:
+            typer.echo(f"results in {out}")
+    if plot is not None:
+        from immunetwin.plotting import plot_time_courses
+
+        median = summary[[f"{n} median" for n in outputs]].set_axis(outputs, axis=1)
+        low = summary[[f"{n} p5" for n in outputs]].set_axis(outputs, axis=1)
+        high = summary[[f"{n} p95" for n in outputs]].set_axis(outputs, axis=1)
+        plot_time_courses(
+            median,
+            plot,
+            f"{model}: median and 5-95% of {patients} patients",
+            _units_of(built, outputs),
+            band=(low, high),
+        )
+
+
+def _dask_executor(address: str) -> tuple[Executor, Any]:
+    try:
+        from distributed import Client
+    except ImportError:
+        raise SpecError(
+            "--scheduler needs dask.distributed: pip install 'immunetwin[dask]'"
+        ) from None
+    try:
+        client = Client(address, timeout="10s")
+    except OSError as err:
+        raise SpecError(f"cannot reach the Dask scheduler at {address}: {err}") from None
+    return client.get_executor(), client
+
+
+@app.command()
+def demo(
+    patients: Annotated[int, typer.Option(help="Virtual patients.")] = 200,
+    seed: Annotated[int, typer.Option(help="Run seed.")] = 2026,
+) -> None:
+    """Run the main job: a virtual population on adalimumab 40 mg SC every 14 days."""
+    population(
+        "adalimumab_pk",
+        patients=patients,
+        seed=seed,
+        weeks=24.0,
+        output=["adalimumab_central"],
+        change=["adalimumab_depot += 40 at 0 every 14"],
+        every=14.0,
+        json_=False,
+        plot=None,
+        progress=False,
+        days=None,
+        years=None,
+        workers=None,
+        chunk_size=None,
+        scheduler=None,
+        out=None,
+    )
+    typer.echo(
+        "Label check: adalimumab 40 mg every other week gives steady-state troughs of about "
+        "5 mg/L (Humira label); the median above should sit near it."
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI, turning user errors into one line and exit status 2."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except typer.Exit as exit_:
+        return int(exit_.exit_code or 0)
+    except typer.Abort:
+        typer.echo("error: aborted", err=True)
+        return 130
+    except (ImmuneTwinError, TyperException) as err:
+        # Usage errors from the parser carry format_message(); ours carry the message.
+        format_message = getattr(err, "format_message", None)
+        message = format_message() if callable(format_message) else str(err)
+        typer.echo(f"error: {' '.join(str(message).split())}", err=True)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
