@@ -7,6 +7,7 @@ exit with status 2; no traceback.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from concurrent.futures import Executor
 from pathlib import Path
@@ -342,8 +343,7 @@ def population(
             for name in outputs
             for q, p in (("p5", 0.05), ("median", 0.5), ("p95", 0.95))
         }
-    )
-    summary.index.name = "time"
+    ).rename_axis("time")
     if json_:
         typer.echo(
             json.dumps(
@@ -444,5 +444,20 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
+def console() -> None:
+    """Console-script entry point.
+
+    SUNDIALS (inside libRoadRunner) prints solver warnings on the process's
+    standard output, which would corrupt ``--json`` data. C-level writes to
+    file descriptor 1 are sent to standard error; Python's ``sys.stdout`` keeps
+    a private copy of the real standard output for ImmuneTwin's own data.
+    """
+    sys.stdout.flush()
+    data_fd = os.dup(1)
+    os.dup2(2, 1)
+    sys.stdout = os.fdopen(data_fd, "w", encoding="utf-8", closefd=True)
     raise SystemExit(main())
+
+
+if __name__ == "__main__":
+    console()

@@ -214,6 +214,18 @@ def local_executor(workers: int) -> Executor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
+def _default_chunk_size(n: int) -> int:
+    """About 64 chunks (enough to balance 16 workers), at most 2,000 patients each."""
+    return max(1, min(2000, math.ceil(n / 64)))
+
+
+def _stored_chunk_size(out: Path | None) -> int | None:
+    manifest = out / "run.json" if out is not None else None
+    if manifest is None or not manifest.exists():
+        return None
+    return int(json.loads(manifest.read_text())["chunk_size"])
+
+
 def _fingerprint(parts: dict) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -250,8 +262,8 @@ def run_population(
             ``get_executor()``); default a local process pool.
         workers: Local worker processes when no executor is given (default all
             cores; 1 runs in this process).
-        chunk_size: Patients per task (default: about 8 tasks per worker, at
-            most 2,000 patients each).
+        chunk_size: Patients per task (default: about 64 tasks of at most 2,000
+            patients; a resumed run keeps its stored chunk size).
         out_dir: Stream results to Parquet here (resumable); default in memory.
         options: Solver settings.
         progress: Show a progress bar.
@@ -274,13 +286,15 @@ def run_population(
     n_workers = workers or _default_workers()
     if executor is None and n_workers < 1:
         raise SpecError(f"workers must be >= 1, got {workers}")
-    size = chunk_size or max(1, min(2000, math.ceil(n / (8 * n_workers))))
-    if size < 1:
+    if chunk_size is not None and chunk_size < 1:
         raise SpecError(f"chunk size must be >= 1, got {chunk_size}")
+    out_path = Path(out_dir) if out_dir is not None else None
+    # The default depends on n only (never on the workers), so a run resumed
+    # with other workers, or on a cluster, cuts the same chunks.
+    size = chunk_size or _stored_chunk_size(out_path) or _default_chunk_size(n)
     n_chunks = math.ceil(n / size) if n else 0
     values = parameters.to_numpy(dtype=float)
     ids = parameters.index.to_numpy()
-    out_path = Path(out_dir) if out_dir is not None else None
     done: set[int] = set()
     if out_path is not None:
         done = _prepare_out_dir(

@@ -1,0 +1,159 @@
+"""End-to-end runs of the ``immunetwin`` command as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import libsbml
+import pandas as pd
+import pytest
+
+BIOMODELS = Path(__file__).parent / "data" / "biomodels"
+EXE = shutil.which("immunetwin", path=str(Path(sys.executable).parent)) or "immunetwin"
+
+
+def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([EXE, *args], capture_output=True, text=True, timeout=300, check=False)
+    if check and result.returncode != 0:
+        raise AssertionError(f"immunetwin {' '.join(args)} failed:\n{result.stderr}")
+    return result
+
+
+def test_help_lists_every_command() -> None:
+    out = run("--help").stdout
+    for command in ("simulate", "simulate-sbml", "export-sbml", "list", "population", "demo"):
+        assert command in out
+    for command in ("simulate", "simulate-sbml", "export-sbml", "list", "population", "demo"):
+        assert "Usage" in run(command, "--help").stdout
+
+
+def test_simulate_json_reaches_label_trough() -> None:
+    result = run(
+        "simulate",
+        "adalimumab_pk",
+        "--weeks",
+        "24",
+        "--json",
+        "-o",
+        "adalimumab_central",
+        "-c",
+        "adalimumab_depot += 40 at 0 every 14",
+    )
+    data = json.loads(result.stdout)
+    times = data["times_day"]
+    conc = data["outputs"]["adalimumab_central"]
+    trough = conc[times.index(168.0)]
+    # Humira label: steady-state trough ~5 ug/mL on 40 mg every other week.
+    assert 4.0 < trough < 6.5
+
+
+def test_simulate_writes_plot_and_table(tmp_path: Path) -> None:
+    fig, table = tmp_path / "fig.png", tmp_path / "traj.parquet"
+    run(
+        "simulate",
+        "adalimumab_pk",
+        "--days",
+        "30",
+        "--plot",
+        str(fig),
+        "--save",
+        str(table),
+        "-c",
+        "adalimumab_depot += 40 at 0",
+    )
+    assert fig.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    frame = pd.read_parquet(table)
+    assert frame["adalimumab_central"].max() > 1.0
+    assert not list(tmp_path.glob(".*.tmp"))  # atomic writes leave no temporary files
+
+
+def test_export_sbml_is_consistent(tmp_path: Path) -> None:
+    out = tmp_path / "model.xml"
+    run("export-sbml", "stiff_benchmark", "--out", str(out))
+    document = libsbml.readSBMLFromFile(str(out))
+    document.checkConsistency()
+    errors = [
+        document.getError(i)
+        for i in range(document.getNumErrors())
+        if document.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR
+    ]
+    assert errors == []
+    assert document.getModel().getNumSpecies() == 52
+
+
+def test_simulate_sbml_runs_external_model() -> None:
+    model = BIOMODELS / "BIOMD0000000711.xml"
+    if not model.exists():  # copied in by the BioModels tests' fixture set
+        model = Path(__file__).parents[2] / "shared/reference/biomodels/BIOMD0000000711.xml"
+    data = json.loads(
+        run("simulate-sbml", str(model), "--until", "20", "--points", "201", "--json").stdout
+    )
+    virus = pd.Series(data["outputs"]["Viral_Load__V"], index=data["times_day"])
+    # Hancioglu 2007 (BioModels README): virus peaks on day ~5.7.
+    assert 5.0 <= virus.idxmax() <= 6.5
+
+
+def test_list_parameters_has_units_and_sources() -> None:
+    rows = json.loads(run("list", "parameters", "--model", "stiff_benchmark", "--json").stdout)
+    assert len(rows) > 100
+    assert all(row["unit"] and row["source"] for row in rows)
+    models = json.loads(run("list", "models", "--json").stdout)
+    assert {"adalimumab_pk", "stiff_benchmark"} <= {m["name"] for m in models}
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("simulate", "no_such_model"), "unknown model 'no_such_model'"),
+        (("simulate", "adalimumab_pk", "--dayz", "3"), "No such option: --dayz"),
+        (("simulate", "adalimumab_pk", "--days", "-1"), "must be > 0"),
+        (("simulate", "adalimumab_pk", "-o", "nothing"), "unknown output 'nothing'"),
+        (("simulate", "adalimumab_pk", "-c", "dose 40"), "cannot read change"),
+        (("simulate", "adalimumab_pk", "-s", "nope=1"), "unknown parameter 'nope'"),
+        (("simulate-sbml", "/no/such.xml", "--until", "1"), "SBML file not found"),
+        (("list", "drugz"), "cannot list 'drugz'"),
+        (("population", "adalimumab_pk", "--patients", "0"), "--patients must be >= 1"),
+    ],
+)
+def test_user_errors_are_one_line(args: tuple[str, ...], fragment: str) -> None:
+    result = run(*args, check=False)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert fragment in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_population_streams_resumes_and_matches_dask(tmp_path: Path) -> None:
+    args = (
+        "population",
+        "adalimumab_pk",
+        "--patients",
+        "24",
+        "--seed",
+        "7",
+        "--weeks",
+        "8",
+        "-o",
+        "adalimumab_central",
+        "-c",
+        "adalimumab_depot += 40 at 0 every 14",
+        "--json",
+    )
+    local = json.loads(run(*args, "--workers", "2", "--out", str(tmp_path / "run")).stdout)
+    assert local["n_failed"] == 0
+    assert len(list((tmp_path / "run" / "trajectories").glob("chunk-*.parquet"))) >= 1
+    again = json.loads(run(*args, "--workers", "1", "--out", str(tmp_path / "run")).stdout)
+    assert again["summary"] == local["summary"]
+
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        on_dask = json.loads(run(*args, "--scheduler", cluster.scheduler_address).stdout)
+    assert on_dask["summary"] == local["summary"]
