@@ -220,7 +220,7 @@ def _unit(node: ast.AST, units: Mapping[str, Unit], text: str, where: str) -> _U
     if isinstance(node, ast.Constant):
         return _FREE
     if isinstance(node, ast.Name):
-        return units[node.id]
+        return Unit.of(1.0, {"day": Fraction(1)}) if node.id == TIME_SYMBOL else units[node.id]
     if isinstance(node, ast.UnaryOp):
         inner = _unit(node.operand, units, text, where)
         return DIMENSIONLESS if isinstance(node.op, ast.Not) else inner

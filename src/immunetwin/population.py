@@ -261,7 +261,8 @@ def run_population(
         executor: Any ``concurrent.futures.Executor`` (e.g. a Dask client's
             ``get_executor()``); default a local process pool.
         workers: Local worker processes when no executor is given (default all
-            cores; 1 runs in this process).
+            cores; 1 runs in this process). With an executor, chunks in flight
+            are ``2 * workers + 2`` (default 32).
         chunk_size: Patients per task (default: about 64 tasks of at most 2,000
             patients; a resumed run keeps its stored chunk size).
         out_dir: Stream results to Parquet here (resumable); default in memory.
@@ -363,7 +364,9 @@ def run_population(
             pool = local_executor(n_workers) if own else executor
             assert pool is not None
             try:
-                _drain(pool, chunks(), collect, max_in_flight=2 * n_workers + 2)
+                # A cluster gets more chunks in flight than two local processes need.
+                in_flight = 2 * n_workers + 2 if own or workers else 32
+                _drain(pool, chunks(), collect, max_in_flight=in_flight)
             finally:
                 if own:
                     pool.shutdown()
