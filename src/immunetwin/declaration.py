@@ -23,6 +23,7 @@ import keyword
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from dataclasses import replace as replace_
 from types import MappingProxyType
 from typing import Literal
 
@@ -302,9 +303,35 @@ class Model:
         order = _rule_order(index)
         return cls(name=name, modules=modules, _index=index, _units=units, _rule_order=order)
 
-    def with_modules(self, modules: Iterable[Module], name: str | None = None) -> Model:
-        """Return a new model with extra modules appended (a disease, a drug's PK)."""
-        return Model.compose(name or self.name, (*self.modules, *modules))
+    def with_modules(
+        self, modules: Iterable[Module], name: str | None = None, replace: Iterable[str] = ()
+    ) -> Model:
+        """Return a new model with extra modules appended (a disease, a drug's PK).
+
+        Args:
+            modules: Modules to add.
+            name: Name of the new model (defaults to this one's).
+            replace: Parameters of this model that the new modules redefine,
+                typically as rules (a drug turning a constant mechanism strength
+                into a function of its concentration). They are removed from the
+                existing modules first; the new modules must declare them again.
+
+        Raises:
+            ModelError: If a name in ``replace`` is not a parameter of this model.
+        """
+        removed = set(replace)
+        for target in sorted(removed):
+            if self.kind_of(target) != "parameter":
+                raise ModelError(
+                    f"cannot replace {target!r}: not a parameter of model {self.name!r}"
+                )
+        kept = tuple(
+            replace_(m, parameters=tuple(p for p in m.parameters if p.name not in removed))
+            if removed
+            else m
+            for m in self.modules
+        )
+        return Model.compose(name or self.name, (*kept, *modules))
 
     def with_changes(self, changes: Mapping[str, float], name: str | None = None) -> Model:
         """Return a new model with values changed.
