@@ -18,20 +18,28 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+from xml.etree import ElementTree
 
 import numpy as np
-import pandas as pd
 import roadrunner
 
 from immunetwin._errors import ModelError, SimulationError
 from immunetwin.declaration import Model
-from immunetwin.sbml import to_sbml
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# Worker processes import this module: pandas and libSBML (~200 MB between them) are
+# imported only where needed, so a worker holds little beyond libRoadRunner.
 
 __all__ = ["Schedule", "SimulationOptions", "Simulator", "StateChange", "compiled"]
 
 # Solver failures are reported per patient; the C++ log would only repeat them on stderr.
 roadrunner.Logger.setLevel(roadrunner.Logger.LOG_FATAL)
+# libRoadRunner 2.10 drops piecewise root-finding triggers from models it loads from its
+# in-process cache, so a second instance of one SBML integrates differently: always compile.
+roadrunner.Config.setValue(roadrunner.Config.LOADSBMLOPTIONS_RECOMPILE, True)
 
 Operation = Literal["add", "set", "multiply"]
 
@@ -285,6 +293,8 @@ class Simulator:
         idx = self.parameter_indices(list(parameters))
         values = np.array(list(parameters.values()), dtype=float)
         data = self.run(times, names, idx, values, schedule)
+        import pandas as pd
+
         frame = pd.DataFrame(data, index=pd.Index(times, name="time"), columns=names)
         return frame
 
@@ -314,6 +324,8 @@ def output_grid(
 
 def _sbml_text(model: Model | str | Path) -> str:
     if isinstance(model, Model):
+        from immunetwin.sbml import to_sbml
+
         return to_sbml(model)
     if isinstance(model, Path) or (isinstance(model, str) and not model.lstrip().startswith("<")):
         path = Path(model)
@@ -324,16 +336,16 @@ def _sbml_text(model: Model | str | Path) -> str:
 
 
 def _amount_species(sbml: str) -> set[str]:
-    import libsbml
-
-    document = libsbml.readSBMLFromString(sbml)
-    model = document.getModel()
-    if model is None:
-        return set()
+    """Species declared with hasOnlySubstanceUnits (their values are amounts)."""
+    try:
+        root = ElementTree.fromstring(sbml.encode())
+    except ElementTree.ParseError as err:
+        raise ModelError(f"SBML is not well-formed XML: {err}") from None
     return {
-        model.getSpecies(i).getId()
-        for i in range(model.getNumSpecies())
-        if model.getSpecies(i).getHasOnlySubstanceUnits()
+        element.get("id", "")
+        for element in root.iter()
+        if element.tag.rsplit("}", 1)[-1] == "species"
+        and element.get("hasOnlySubstanceUnits", "false").lower() == "true"
     }
 
 

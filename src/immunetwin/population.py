@@ -31,8 +31,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import xarray as xr
 
-from immunetwin._errors import ImmuneTwinError, ModelError, SpecError
+from immunetwin._errors import ModelError, SpecError
 from immunetwin._io import atomic_write, atomic_write_text
+from immunetwin._worker import Chunk, ChunkResult, solve_chunk
 from immunetwin.declaration import LogNormal, Model, Normal
 from immunetwin.engine import Schedule, SimulationOptions, compiled, output_grid, sbml_key
 from immunetwin.sbml import to_sbml
@@ -83,74 +84,40 @@ def sample_parameters(
         if unknown:
             raise ModelError(f"unknown parameter {unknown[0]!r} in model {model.name!r}")
         chosen = [by_name[x] for x in names]
-    values = np.empty((n, len(chosen)))
+    # Each patient's standard normals come from its own generator (so patient i's
+    # parameters do not depend on n); the transformation is then vectorised.
+    z = np.empty((n, len(chosen)))
     for row in range(n):
-        rng = patient_rng(seed, first_patient + row, PARAMETER_STREAM)
-        z = rng.standard_normal(len(chosen))
-        for col, parameter in enumerate(chosen):
-            variability = parameter.variability
-            if isinstance(variability, LogNormal):
-                values[row, col] = parameter.value * math.exp(variability.omega * z[col])
-            elif isinstance(variability, Normal):
-                draw, k = parameter.value + variability.sd * z[col], 0
-                while not variability.low <= draw <= variability.high:
-                    k += 1
-                    if k > 1000:
-                        raise ModelError(f"cannot sample {parameter.name!r} inside its bounds")
-                    draw = parameter.value + variability.sd * rng.standard_normal()
-                values[row, col] = draw
+        z[row] = patient_rng(seed, first_patient + row, PARAMETER_STREAM).standard_normal(
+            len(chosen)
+        )
+    values = np.empty_like(z)
+    for col, parameter in enumerate(chosen):
+        variability = parameter.variability
+        if isinstance(variability, LogNormal):
+            values[:, col] = parameter.value * np.exp(variability.omega * z[:, col])
+        elif isinstance(variability, Normal):
+            values[:, col] = parameter.value + variability.sd * z[:, col]
+        else:
+            values[:, col] = parameter.value
+    for col, parameter in enumerate(chosen):
+        variability = parameter.variability
+        if not isinstance(variability, Normal):
+            continue
+        outside = ~((values[:, col] >= variability.low) & (values[:, col] <= variability.high))
+        for row in np.flatnonzero(outside).tolist():
+            # Redraw from the patient's own generator, after its first draws.
+            rng = patient_rng(seed, first_patient + row, PARAMETER_STREAM)
+            rng.standard_normal(len(chosen))
+            for _ in range(1000):
+                draw = parameter.value + variability.sd * rng.standard_normal()
+                if variability.low <= draw <= variability.high:
+                    values[row, col] = draw
+                    break
             else:
-                values[row, col] = parameter.value
+                raise ModelError(f"cannot sample {parameter.name!r} inside its bounds")
     index = pd.RangeIndex(first_patient, first_patient + n, name="patient_id")
     return pd.DataFrame(values, index=index, columns=[p.name for p in chosen])
-
-
-# -- the work unit shipped to workers ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Chunk:
-    index: int
-    sbml: str
-    key: str
-    options: SimulationOptions
-    parameter_names: tuple[str, ...]
-    patient_ids: np.ndarray
-    values: np.ndarray
-    schedules: tuple[Schedule | None, ...]
-    times: np.ndarray
-    outputs: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class _ChunkResult:
-    index: int
-    patient_ids: np.ndarray
-    values: np.ndarray  # (patients, times, outputs); NaN for failed patients
-    ok: np.ndarray
-    reasons: tuple[str, ...]
-
-
-def _solve_chunk(chunk: _Chunk) -> _ChunkResult:
-    """Solve every patient of a chunk; a failure is recorded, never raised."""
-    simulator = compiled(chunk.sbml, chunk.options, chunk.key)
-    indices = simulator.parameter_indices(chunk.parameter_names)
-    n = len(chunk.patient_ids)
-    out = np.full((n, len(chunk.times), len(chunk.outputs)), np.nan)
-    ok = np.zeros(n, dtype=bool)
-    reasons = []
-    for row in range(n):
-        try:
-            out[row] = simulator.run(
-                chunk.times, chunk.outputs, indices, chunk.values[row], chunk.schedules[row]
-            )
-            ok[row] = True
-            reasons.append("")
-        except ImmuneTwinError as err:
-            reasons.append(str(err))
-        except Exception as err:  # a solver crash must not take the run down
-            reasons.append(f"{type(err).__name__}: {err}")
-    return _ChunkResult(chunk.index, chunk.patient_ids, out, ok, tuple(reasons))
 
 
 # -- results -----------------------------------------------------------------------------
@@ -210,7 +177,7 @@ def _default_workers() -> int:
 def local_executor(workers: int) -> Executor:
     """A process pool whose workers fork from a server that has ImmuneTwin imported."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["immunetwin.engine", "immunetwin.population"])
+    context.set_forkserver_preload(["immunetwin._worker"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
@@ -311,7 +278,7 @@ def run_population(
             },
         )
 
-    def chunks() -> Iterator[_Chunk]:
+    def chunks() -> Iterator[Chunk]:
         for c in range(n_chunks):
             if c in done:
                 continue
@@ -327,7 +294,7 @@ def run_population(
                 chunk_schedules = tuple(schedules[rows])
             else:
                 chunk_schedules = (None,) * len(chunk_ids)
-            yield _Chunk(
+            yield Chunk(
                 c,
                 sbml,
                 key,
@@ -340,15 +307,15 @@ def run_population(
                 outputs,
             )
 
-    results: dict[int, _ChunkResult] = {}
+    results: dict[int, ChunkResult] = {}
     bar = _progress_bar(n, progress)
     if done:
         bar.update(sum(min(size, n - c * size) for c in done))
 
-    def collect(result: _ChunkResult) -> None:
+    def collect(result: ChunkResult) -> None:
         if out_path is not None:
             _write_chunk(out_path, result, times, outputs, list(parameters.columns), values, size)
-            results[result.index] = _ChunkResult(
+            results[result.index] = ChunkResult(
                 result.index, result.patient_ids, np.empty((0, 0, 0)), result.ok, result.reasons
             )
         else:
@@ -358,7 +325,7 @@ def run_population(
     try:
         if executor is None and n_workers == 1:
             for chunk in chunks():
-                collect(_solve_chunk(chunk))
+                collect(solve_chunk(chunk))
         else:
             own = executor is None
             pool = local_executor(n_workers) if own else executor
@@ -399,14 +366,14 @@ def run_population(
 
 def _drain(
     pool: Executor,
-    chunks: Iterator[_Chunk],
-    collect: Callable[[_ChunkResult], None],
+    chunks: Iterator[Chunk],
+    collect: Callable[[ChunkResult], None],
     max_in_flight: int,
 ) -> None:
     """Keep a bounded number of chunks in flight; collect each as it finishes."""
     pending: set[Future] = set()
     for chunk in chunks:
-        pending.add(pool.submit(_solve_chunk, chunk))
+        pending.add(pool.submit(solve_chunk, chunk))
         if len(pending) >= max_in_flight:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
@@ -473,7 +440,7 @@ def _prepare_out_dir(out: Path, identity: dict) -> set[int]:
 
 def _write_chunk(
     out: Path,
-    result: _ChunkResult,
+    result: ChunkResult,
     times: np.ndarray,
     outputs: Sequence[str],
     parameter_names: Sequence[str],
@@ -504,7 +471,7 @@ def _write_chunk(
 
 
 def _status(
-    results: dict[int, _ChunkResult], out: Path | None, done: set[int], ids: np.ndarray
+    results: dict[int, ChunkResult], out: Path | None, done: set[int], ids: np.ndarray
 ) -> pd.DataFrame:
     frames = [
         pd.DataFrame({"patient_id": r.patient_ids, "ok": r.ok, "reason": list(r.reasons)})
