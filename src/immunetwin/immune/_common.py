@@ -138,6 +138,10 @@ class Cytokine:
     consumption: str | None
     description: str
 
+    def secretion(self) -> str:
+        """Production expression times the drug hook ``{name}_free_fraction``."""
+        return f"{self.name}_free_fraction * ({self.production})"
+
     def elimination(self) -> str:
         """Elimination rate constant expression (1/day)."""
         base = f"log(2)/{self.half_life}"
@@ -148,7 +152,7 @@ class Cytokine:
         return [
             rule(
                 self.name,
-                f"({self.production}) / {self.elimination()}",
+                f"{self.secretion()} / {self.elimination()}",
                 self.unit,
                 self.description + " Quasi-steady state: production / elimination.",
             )
@@ -165,7 +169,7 @@ class Cytokine:
             description=self.description + " Dynamic (not quasi-steady-state) form.",
         )
         reactions = [
-            flow(f"{self.name}_secretion", self.production, "Secretion.", products=[self.name]),
+            flow(f"{self.name}_secretion", self.secretion(), "Secretion.", products=[self.name]),
             flow(
                 f"{self.name}_elimination",
                 f"{self.elimination()} * {self.name}",

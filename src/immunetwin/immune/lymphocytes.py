@@ -1,0 +1,621 @@
+"""Polyclonal lymphocytes and immunoglobulins: the bulk pools that the CBC and serum Igs measure.
+
+Antigen-specific pools (pathogen-specific and self-reactive) are small and live in
+:mod:`immunetwin.immune.adaptive` and :mod:`immunetwin.immune.autoimmunity`.
+Lymphocytes are body pools in lymphoid tissue; the blood count is the fraction
+``blood_per_lymphoid`` of the lymphoid concentration (recirculation at quasi-steady state).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from immunetwin import Module
+from immunetwin.immune._common import (
+    BLOOD_L,
+    LN2,
+    LYMPHOID_L,
+    MARROW_L,
+    PHYSIOLOGY,
+    cells,
+    flow,
+    knob,
+    par,
+    rule,
+    state,
+)
+
+_SHARE = 0.02
+BLOOD_PER_LYMPHOID = _SHARE / (1 - _SHARE) * LYMPHOID_L / BLOOD_L
+
+# Healthy blood targets (cells/uL) -> lymphoid concentrations.
+CD4_BLOOD = 880.0
+TREG_SHARE = 0.075
+CD8_BLOOD = 540.0
+B_BLOOD = 280.0
+CD4_NAIVE = CD4_BLOOD * 0.50 / BLOOD_PER_LYMPHOID
+CD4_MEMORY = CD4_BLOOD * (1 - 0.50 - TREG_SHARE) / BLOOD_PER_LYMPHOID
+TREG = CD4_BLOOD * TREG_SHARE / BLOOD_PER_LYMPHOID
+CD8_NAIVE = CD8_BLOOD * 0.45 / BLOOD_PER_LYMPHOID
+CD8_MEMORY = CD8_BLOOD * 0.55 / BLOOD_PER_LYMPHOID
+B_NAIVE = B_BLOOD * 0.65 / BLOOD_PER_LYMPHOID
+B_MEMORY = B_BLOOD * 0.35 / BLOOD_PER_LYMPHOID
+
+NAIVE_TURNOVER = LN2 / 199.0  # per day; physiology.csv treg_doubling note: naive CD4 ~199 d
+MEMORY_DIVISION = 0.035  # per day; physiology.csv memory_t_division 3-6%/day (EM), CM ~1.5%
+TREG_DIVISION = LN2 / 8.0  # per day; physiology.csv treg_doubling 6-10 d
+PLASMA_CELLS = 1700.0  # cells/uL of marrow (~2e9 plasma cells)
+IGG_BULK = 10.0  # g/L
+IGA = 2.2
+IGM = 1.1
+IGG_HALF_LIFE = 21.0
+
+
+def lymphocytes_module() -> Module:
+    """Naive and memory CD4 and CD8 T cells, Tregs, naive and memory B cells."""
+    thymic_cd4 = 0.2 * NAIVE_TURNOVER * CD4_NAIVE
+    thymic_cd8 = 0.2 * NAIVE_TURNOVER * CD8_NAIVE
+    parameters = [
+        knob(
+            "lymphopoiesis_factor",
+            "Lymphocyte production: thymic output, marrow B output and common-gamma-chain "
+            "(IL-7/IL-15) driven homeostatic proliferation (0.02: SCID-like severe lymphopenia).",
+        ),
+        par(
+            "thymic_cd4_output",
+            thymic_cd4,
+            "cells/uL/day",
+            "calibrated: adult thymus supplies ~20% of naive CD4 renewal (~8e7 cells/day); "
+            "naive turnover ~199 d (physiology.csv treg_doubling note)",
+            "Recent thymic emigrant CD4 T cells per uL of lymphoid tissue per day.",
+            cv=0.3,
+        ),
+        par(
+            "thymic_cd8_output",
+            thymic_cd8,
+            "cells/uL/day",
+            "calibrated: as thymic_cd4_output, for CD8",
+            "Recent thymic emigrant CD8 T cells.",
+            cv=0.3,
+        ),
+        par(
+            "naive_t_death_rate",
+            NAIVE_TURNOVER * 0.86,
+            "1/day",
+            "physiology.csv treg_doubling note: naive CD4 turnover ~199 d",
+            "Death rate of naive T cells.",
+        ),
+        par(
+            "naive_to_memory_rate",
+            NAIVE_TURNOVER * 0.14,
+            "1/day",
+            "calibrated: small naive -> memory conversion by environmental antigens",
+            "Conversion of naive into memory-phenotype T cells (environmental antigens).",
+        ),
+        par(
+            "naive_homeostatic_max",
+            0.02,
+            "1/day",
+            "calibrated: lymphopenia-induced proliferation up to ~2%/day",
+            "Maximal IL-7-driven homeostatic proliferation of naive T cells.",
+        ),
+        par(
+            "cd4_naive_homeostatic_k",
+            CD4_NAIVE * 0.163,
+            "cells/uL",
+            "calibrated: homeostatic proliferation ~0.3%/day at normal naive counts",
+            "Naive CD4 density at which homeostatic proliferation is half-maximal (IL-7 "
+            "competition).",
+            cv=0.25,
+        ),
+        par(
+            "cd8_naive_homeostatic_k",
+            CD8_NAIVE * 0.163,
+            "cells/uL",
+            "calibrated: as cd4_naive_homeostatic_k, for naive CD8",
+            "Naive CD8 density at which homeostatic proliferation is half-maximal.",
+            cv=0.25,
+        ),
+        par(
+            "memory_homeostatic_max",
+            2 * MEMORY_DIVISION,
+            "1/day",
+            "calibrated: memory T division ~3.5%/day at normal counts (physiology.csv "
+            "memory_t_division 3-6%/day EM, 1.5% CM)",
+            "Maximal IL-15/IL-7-driven proliferation of memory T cells.",
+        ),
+        par(
+            "cd4_memory_homeostatic_k",
+            CD4_MEMORY,
+            "cells/uL",
+            "calibrated: memory CD4 set point",
+            "Memory CD4 density of half-maximal homeostatic proliferation.",
+            cv=0.25,
+        ),
+        par(
+            "cd8_memory_homeostatic_k",
+            CD8_MEMORY,
+            "cells/uL",
+            "calibrated: memory CD8 set point",
+            "Memory CD8 density of half-maximal homeostatic proliferation.",
+            cv=0.25,
+        ),
+        par(
+            "memory_t_death_basal",
+            0.016,
+            "1/day",
+            "calibrated: memory T turnover balance (division 3.5%/day) with Fas-AICD removing "
+            "the rest",
+            "Fas-independent death of memory T cells.",
+        ),
+        par(
+            "memory_t_aicd_rate",
+            0.02,
+            "1/day",
+            "calibrated: ALPS-like lymphoproliferation (several-fold memory/double-negative "
+            "T-cell expansion) when Fas fails",
+            "Fas-mediated activation-induced death of memory T cells on re-stimulation.",
+        ),
+        par(
+            "cd20_depletion_rate",
+            0.0,
+            "1/day",
+            "definition: drug target hook, 0 without drug (anti-CD20 antibodies, CD19 CAR-T "
+            "raise it)",
+            "Extra removal rate of CD20+ B cells (naive, memory, germinal-centre; not plasma "
+            "cells).",
+        ),
+        par(
+            "lymphocyte_proliferation_factor",
+            1.0,
+            "dimensionless",
+            "definition: drug target hook, 1 without drug (methotrexate, azathioprine, "
+            "mycophenolate lower it)",
+            "Antigen-driven proliferation of effector T cells and germinal-centre B cells.",
+        ),
+        knob(
+            "fas_aicd_strength",
+            "Fas-FasL activation-induced cell death (0.1: ALPS-like FAS defect).",
+        ),
+        # -- Tregs ------------------------------------------------------------------------
+        knob(
+            "foxp3_function",
+            "FOXP3-dependent Treg generation, stability and suppression (0.02: IPEX-like).",
+        ),
+        par(
+            "thymic_treg_output",
+            thymic_cd4 * 0.1,
+            "cells/uL/day",
+            "textbook: thymic Tregs ~5-10% of CD4 single-positive thymocytes",
+            "Thymic (natural) Treg output.",
+        ),
+        par(
+            "treg_proliferation_max",
+            TREG_DIVISION * 5.2,
+            "1/day",
+            "calibrated: Treg doubling ~8 d at the healthy IL-2 level (physiology.csv "
+            "treg_doubling 6-10 d)",
+            "Maximal IL-2-driven Treg proliferation.",
+        ),
+        par(
+            "treg_homeostatic_k",
+            TREG,
+            "cells/uL",
+            "calibrated: Tregs 7.5% of CD4 T cells (physiology.csv treg_fraction_cd4 5-10%)",
+            "Treg density of half-maximal proliferation (niche competition).",
+            cv=0.15,
+        ),
+        par(
+            "il2_treg_ec50",
+            0.8,
+            "pg/mL",
+            "calibrated: Tregs respond to low IL-2 through high-affinity CD25",
+            "IL-2 level giving half-maximal Treg proliferation.",
+        ),
+        par(
+            "treg_death_rate",
+            TREG_DIVISION,
+            "1/day",
+            "calibrated: Treg turnover balance (physiology.csv treg_doubling)",
+            "Treg death rate.",
+        ),
+        # -- B cells --------------------------------------------------------------------
+        par(
+            "marrow_b_output",
+            0.0066 * B_NAIVE,
+            "cells/uL/day",
+            "calibrated: naive B cells ~65% of blood B cells (physiology.csv b_cells_blood "
+            "140-476), naive B turnover ~0.5%/day (Macallan et al. Blood 2005)",
+            "Transitional B-cell output from marrow (per uL of lymphoid tissue).",
+            cv=0.3,
+        ),
+        par(
+            "b_naive_death_max",
+            0.018,
+            "1/day",
+            "calibrated: naive B turnover ~0.5%/day at the healthy BAFF level (Macallan 2005)",
+            "Death rate of naive B cells without BAFF survival signal.",
+        ),
+        par(
+            "baff_b_ec50",
+            0.5,
+            "ng/mL",
+            "calibrated: BAFF-R occupancy; B-cell survival is BAFF-limited (Mackay & Schneider "
+            "2009)",
+            "BAFF level giving half-maximal survival of naive B cells.",
+        ),
+        par(
+            "b_naive_to_memory_rate",
+            0.0012,
+            "1/day",
+            "calibrated: memory B ~35% of blood B cells",
+            "Activation of naive B cells by environmental antigens into memory.",
+        ),
+        par(
+            "b_memory_homeostatic_max",
+            0.053,
+            "1/day",
+            "calibrated: memory B turnover ~2.7%/day (Macallan et al. Blood 2005)",
+            "Maximal homeostatic proliferation of memory B cells.",
+        ),
+        par(
+            "b_memory_homeostatic_k",
+            B_MEMORY,
+            "cells/uL",
+            "calibrated: memory B set point",
+            "Memory B density of half-maximal proliferation.",
+            cv=0.15,
+        ),
+        par(
+            "b_memory_death_rate",
+            0.0270,
+            "1/day",
+            "Macallan et al. Blood 2005: memory B turnover ~2.7%/day",
+            "Memory B death rate.",
+        ),
+    ]
+    species = [
+        cells("cd4_naive", "lymphoid", CD4_NAIVE, "Naive CD4 T cells (body pool)."),
+        cells("cd4_memory", "lymphoid", CD4_MEMORY, "Memory/effector-memory CD4 T cells."),
+        cells("treg", "lymphoid", TREG, "Polyclonal FOXP3+ regulatory T cells."),
+        cells("cd8_naive", "lymphoid", CD8_NAIVE, "Naive CD8 T cells."),
+        cells("cd8_memory", "lymphoid", CD8_MEMORY, "Memory/effector-memory CD8 T cells."),
+        cells("b_naive", "lymphoid", B_NAIVE, "Naive B cells."),
+        cells("b_memory", "lymphoid", B_MEMORY, "Memory B cells."),
+    ]
+    reactions = []
+    for t in ("cd4", "cd8"):
+        naive, memory = f"{t}_naive", f"{t}_memory"
+        reactions += [
+            flow(
+                f"thymic_output_{t}",
+                f"thymic_{t}_output * lymphopoiesis_factor",
+                f"Thymic output of naive {t.upper()} T cells.",
+                products=[naive],
+            ),
+            flow(
+                f"homeostatic_proliferation_{naive}",
+                f"naive_homeostatic_max * lymphopoiesis_factor * {naive} * {t}_naive_homeostatic_k "
+                f"/ ({t}_naive_homeostatic_k + {naive})",
+                "IL-7-driven homeostatic proliferation (faster in lymphopenia).",
+                products=[naive],
+            ),
+            flow(
+                f"death_{naive}",
+                f"naive_t_death_rate * {naive}",
+                "Death of naive T cells.",
+                reactants=[naive],
+            ),
+            flow(
+                f"conversion_{naive}",
+                f"naive_to_memory_rate * {naive}",
+                "Conversion to memory phenotype by environmental antigens.",
+                reactants=[naive],
+                products=[memory],
+            ),
+            flow(
+                f"homeostatic_proliferation_{memory}",
+                f"memory_homeostatic_max * lymphopoiesis_factor**0.5 * {memory} * "
+                f"{t}_memory_homeostatic_k / ({t}_memory_homeostatic_k + {memory})",
+                "IL-15/IL-7 and tonic-antigen driven proliferation of memory T cells.",
+                products=[memory],
+            ),
+            flow(
+                f"death_{memory}",
+                f"(memory_t_death_basal + fas_aicd_strength * memory_t_aicd_rate) * {memory}",
+                "Fas-independent death plus Fas-mediated AICD.",
+                reactants=[memory],
+            ),
+        ]
+    reactions += [
+        flow(
+            "thymic_output_treg",
+            "thymic_treg_output * foxp3_function * lymphopoiesis_factor",
+            "Thymic Treg output.",
+            products=["treg"],
+        ),
+        flow(
+            "treg_proliferation",
+            "treg_proliferation_rate * treg",
+            "IL-2-driven Treg proliferation.",
+            products=["treg"],
+        ),
+        flow("treg_death", "treg_death_rate * treg", "Treg death.", reactants=["treg"]),
+        flow(
+            "marrow_output_b",
+            "marrow_b_output * lymphopoiesis_factor",
+            "Transitional B cells from marrow.",
+            products=["b_naive"],
+        ),
+        flow(
+            "death_b_naive",
+            "b_naive_death_max * (1 - baff_survival) * b_naive",
+            "BAFF-dependent death of naive B cells.",
+            reactants=["b_naive"],
+        ),
+        flow(
+            "conversion_b_naive",
+            "b_naive_to_memory_rate * b_naive",
+            "Activation of naive B cells into memory by environmental antigens.",
+            reactants=["b_naive"],
+            products=["b_memory"],
+        ),
+        flow(
+            "homeostatic_proliferation_b_memory",
+            "b_memory_homeostatic_max * b_memory * b_memory_homeostatic_k / "
+            "(b_memory_homeostatic_k + b_memory)",
+            "Homeostatic proliferation of memory B cells.",
+            products=["b_memory"],
+        ),
+        flow(
+            "depletion_b_naive",
+            "cd20_depletion_rate * b_naive",
+            "Anti-CD20 depletion.",
+            reactants=["b_naive"],
+        ),
+        flow(
+            "depletion_b_memory",
+            "cd20_depletion_rate * b_memory",
+            "Anti-CD20 depletion.",
+            reactants=["b_memory"],
+        ),
+        flow(
+            "death_b_memory",
+            "b_memory_death_rate * b_memory",
+            "Death of memory B cells.",
+            reactants=["b_memory"],
+        ),
+    ]
+    rules = [
+        rule(
+            "treg_proliferation_rate",
+            "treg_proliferation_max * foxp3_function * lymphopoiesis_factor**0.5 * il2 / "
+            "(il2 + il2_treg_ec50) * "
+            "treg_homeostatic_k / (treg_homeostatic_k + treg)",
+            "1/day",
+            "Per-capita Treg division rate (turnover readout).",
+        ),
+        rule(
+            "cd4_memory_division_rate",
+            "memory_homeostatic_max * lymphopoiesis_factor**0.5 * cd4_memory_homeostatic_k / "
+            "(cd4_memory_homeostatic_k + cd4_memory)",
+            "1/day",
+            "Per-capita division rate of memory CD4 T cells (turnover readout).",
+        ),
+        rule(
+            "baff_survival",
+            "baff / (baff + baff_b_ec50)",
+            "dimensionless",
+            "BAFF-R survival signal of naive B cells.",
+        ),
+    ]
+    return Module(
+        name="lymphocytes",
+        description="Polyclonal naive/memory T and B cells and Tregs (body pools).",
+        species=tuple(species),
+        parameters=tuple(parameters),
+        reactions=tuple(reactions),
+        rules=tuple(rules),
+    )
+
+
+def antibodies_module(specific_igg: Sequence[str]) -> Module:
+    """Plasma cells, serum IgG/IgA/IgM and FcRn recycling of IgG.
+
+    Args:
+        specific_igg: Names of antigen-specific IgG species (mg/L) that share FcRn.
+    """
+    k_up = 0.12
+    rescue = 1 - LN2 / IGG_HALF_LIFE / k_up
+    saturation = 50.0
+    rescue_max = rescue * (1 + (IGG_BULK + 0.3) / saturation)
+    pc_half_life = 60.0
+    parameters = [
+        knob(
+            "b_cell_differentiation_factor",
+            "B -> plasma-cell differentiation (0.1: CVID-like hypogammaglobulinaemia).",
+        ),
+        par(
+            "plasma_cell_differentiation_rate",
+            PLASMA_CELLS * LN2 / pc_half_life / B_MEMORY * MARROW_L / LYMPHOID_L,
+            "1/day",
+            "calibrated: serum IgG ~10 g/L (physiology.csv igg_serum 700-1600 mg/dL)",
+            "Differentiation of memory B cells into marrow plasma cells (per memory B cell, "
+            "cells per uL of marrow).",
+            cv=0.12,
+        ),
+        par(
+            "plasma_cell_half_life",
+            pc_half_life,
+            "day",
+            "calibrated: mean lifespan of the polyclonal marrow plasma-cell pool (short- and "
+            "long-lived mixed; hypogammaglobulinaemia develops over months when B cells are "
+            "lost)",
+            "Half-life of bulk plasma cells.",
+        ),
+        par(
+            "igg_secretion_per_plasma_cell",
+            IGG_BULK * LN2 / IGG_HALF_LIFE / PLASMA_CELLS,
+            "(g/L/day)/(cells/uL)",
+            "calibrated: serum IgG ~10 g/L with a 21 d half-life",
+            "IgG secretion per marrow plasma cell.",
+            cv=0.15,
+        ),
+        par(
+            "iga_secretion_per_plasma_cell",
+            IGA * LN2 / 6.0 / PLASMA_CELLS,
+            "(g/L/day)/(cells/uL)",
+            "calibrated: serum IgA ~2.2 g/L (physiology.csv iga_serum 70-400 mg/dL)",
+            "IgA secretion per plasma cell (serum IgA only).",
+            cv=0.15,
+        ),
+        par(
+            "igm_secretion_per_plasma_cell",
+            IGM * LN2 / 5.0 / PLASMA_CELLS,
+            "(g/L/day)/(cells/uL)",
+            "calibrated: serum IgM ~1.1 g/L (physiology.csv igm_serum 40-230 mg/dL)",
+            "IgM secretion per plasma cell.",
+            cv=0.25,
+        ),
+        par(
+            "iga_half_life",
+            6.0,
+            "day",
+            "textbook: serum IgA1 half-life ~5-6 days",
+            "Half-life of serum IgA.",
+        ),
+        par(
+            "igm_half_life",
+            5.0,
+            "day",
+            "textbook: serum IgM half-life ~5 days",
+            "Half-life of serum IgM.",
+        ),
+        par(
+            "igg_endocytosis_rate",
+            k_up,
+            "1/day",
+            "calibrated: IgG half-life ~5.8 d without FcRn rescue (FcRn-/- mice: IgG t1/2 2-3x "
+            "shorter, physiology.csv igg_halflife note)",
+            "Fluid-phase pinocytosis of IgG by endothelium (catabolism if not rescued).",
+        ),
+        par(
+            "fcrn_max_rescue",
+            rescue_max,
+            "dimensionless",
+            "calibrated: IgG half-life 21 d at ~10 g/L (physiology.csv igg_halflife 19-23 d)",
+            "Fraction of endocytosed IgG recycled by FcRn at low IgG.",
+        ),
+        par(
+            "fcrn_saturation_igg",
+            saturation,
+            "g/L",
+            "calibrated: high-dose IVIG (2 g/kg) shortens IgG half-life (FcRn saturation)",
+            "Total IgG at which FcRn rescue halves.",
+        ),
+        knob("fcrn_level", "FcRn expression (0: FcRn/beta2m deficiency; FcRn blockers lower it)."),
+        par(
+            "grams_per_milligram",
+            1e-3,
+            "g/mg",
+            "unit conversion",
+            "Converts mg to g.",
+        ),
+        par(
+            "igg_distribution_volume",
+            6.36,
+            "L",
+            "physiology.csv mab_terminal_halflife note: Vc 3.61 L + Vp 2.75 L (Davda 2014)",
+            "Volume of distribution of IgG (to convert IgG doses in g to serum g/L).",
+        ),
+    ]
+    specific = " + ".join(specific_igg) if specific_igg else "0"
+    rules = [
+        rule(
+            "igg_specific_total",
+            specific,
+            "mg/L",
+            "Antigen-specific IgG (pathogen-specific and autoantibody).",
+        ),
+        rule(
+            "igg_total",
+            "igg_bulk + igg_specific_total * grams_per_milligram",
+            "g/L",
+            "Total serum IgG (shares FcRn).",
+        ),
+        rule(
+            "fcrn_rescue_fraction",
+            "fcrn_level * fcrn_max_rescue / (1 + igg_total/fcrn_saturation_igg)",
+            "dimensionless",
+            "Fraction of endocytosed IgG returned to plasma by FcRn.",
+        ),
+        rule(
+            "igg_elimination_rate",
+            "igg_endocytosis_rate * (1 - fcrn_rescue_fraction)",
+            "1/day",
+            "First-order catabolic rate of IgG (and of IgG-based drugs).",
+        ),
+    ]
+    species = [
+        cells("plasma_cells", "bone_marrow", PLASMA_CELLS, "Polyclonal marrow plasma cells."),
+        state("igg_bulk", "blood", IGG_BULK, "g/L", "Polyclonal serum IgG."),
+        state("iga", "blood", IGA, "g/L", "Serum IgA."),
+        state("igm_bulk", "blood", IGM, "g/L", "Polyclonal serum IgM (incl. natural IgM)."),
+    ]
+    reactions = [
+        flow(
+            "plasma_cell_differentiation",
+            "plasma_cell_differentiation_rate * b_cell_differentiation_factor * b_memory * "
+            "lymphoid / bone_marrow",
+            "Memory B cells differentiate into marrow plasma cells.",
+            products=["plasma_cells"],
+        ),
+        flow(
+            "plasma_cell_death",
+            "log(2)/plasma_cell_half_life * plasma_cells",
+            "Plasma-cell death.",
+            reactants=["plasma_cells"],
+        ),
+        flow(
+            "igg_secretion",
+            "igg_secretion_per_plasma_cell * plasma_cells",
+            "IgG secretion.",
+            products=["igg_bulk"],
+        ),
+        flow(
+            "igg_catabolism",
+            "igg_elimination_rate * igg_bulk",
+            "IgG catabolism (FcRn-limited).",
+            reactants=["igg_bulk"],
+        ),
+        flow(
+            "iga_secretion",
+            "iga_secretion_per_plasma_cell * plasma_cells",
+            "IgA secretion.",
+            products=["iga"],
+        ),
+        flow("iga_catabolism", "log(2)/iga_half_life * iga", "IgA catabolism.", reactants=["iga"]),
+        flow(
+            "igm_secretion",
+            "igm_secretion_per_plasma_cell * plasma_cells",
+            "IgM secretion.",
+            products=["igm_bulk"],
+        ),
+        flow(
+            "igm_catabolism",
+            "log(2)/igm_half_life * igm_bulk",
+            "IgM catabolism.",
+            reactants=["igm_bulk"],
+        ),
+    ]
+    return Module(
+        name="antibodies",
+        description="Plasma cells, serum immunoglobulins, FcRn recycling of IgG.",
+        species=tuple(species),
+        parameters=tuple(parameters),
+        reactions=tuple(reactions),
+        rules=tuple(rules),
+    )
+
+
+__all__ = ["BLOOD_PER_LYMPHOID", "PHYSIOLOGY", "antibodies_module", "lymphocytes_module"]

@@ -1,0 +1,465 @@
+"""Target tissues: one generic module, instantiated per organ by :func:`tissue_module`.
+
+Each organ has four states:
+
+- ``{organ}_parenchyma``: functional tissue as a fraction of normal (organ-function readout
+  ``{organ}_function`` in %), lost by damage and restored by regeneration;
+- ``{organ}_inflammation``: local activated myeloid infiltrate (cells/uL of organ) with
+  cytokine self-amplification (bistable over a range of ``{organ}_inflammatory_drive``, as
+  in Baker et al. 2013);
+- ``{organ}_effector_t``: organ-specific self-reactive effector T cells (Th1/Th17/CD8 mix),
+  body pool in lymphoid tissue, primed by organ antigen released from turnover and damage;
+- ``{organ}_ic_deposits``: immune complexes deposited from blood, which fix complement and
+  recruit inflammatory cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from immunetwin import Compartment, Module
+from immunetwin.immune._common import flow, par, rule, state
+
+
+@dataclass(frozen=True)
+class OrganSpec:
+    """Organ-specific numbers for the generic tissue module.
+
+    Attributes:
+        name: Organ identifier.
+        volume_litres: Tissue volume (L).
+        volume_source: Where the volume comes from.
+        description: What the compartment is.
+        regeneration: Regeneration rate of lost parenchyma (1/day).
+        aire_dependence: Share of the organ's T-cell antigens whose thymic expression needs
+            AIRE (0-1).
+        precursor_frequency: Organ-reactive share of naive CD4 T cells with normal AIRE.
+        deposition: Fraction of circulating immune complexes depositing per day (1/day).
+        pdl1: Relative PD-L1 expression (protection by PD-1).
+        t_damage: Parenchymal loss per organ-specific effector (1/(day*cells/uL)).
+    """
+
+    name: str
+    volume_litres: float
+    volume_source: str
+    description: str
+    regeneration: float
+    aire_dependence: float
+    precursor_frequency: float
+    deposition: float
+    pdl1: float
+    t_damage: float
+
+
+ORGAN_SPECS: dict[str, OrganSpec] = {
+    s.name: s
+    for s in (
+        OrganSpec(
+            "synovium",
+            0.05,
+            "textbook: synovial lining and fluid of large joints, lumped",
+            "Joint synovium.",
+            0.02,
+            0.1,
+            2e-6,
+            0.01,
+            1.0,
+            2e-2,
+        ),
+        OrganSpec(
+            "kidney",
+            0.3,
+            "ICRP 89: kidneys ~310 g",
+            "Kidney (glomeruli and tubules).",
+            0.01,
+            0.1,
+            1.5e-6,
+            0.05,
+            1.0,
+            2e-2,
+        ),
+        OrganSpec(
+            "cns",
+            1.4,
+            "ICRP 89: brain ~1.45 kg",
+            "Central nervous system.",
+            0.002,
+            0.1,
+            1e-6,
+            0.001,
+            1.0,
+            5e-3,
+        ),
+        OrganSpec(
+            "islets",
+            0.0015,
+            "physiology.csv beta_cell_mass (0.6-2.1 g)",
+            "Pancreatic islets (beta cells).",
+            0.003,
+            0.9,
+            2e-6,
+            0.001,
+            0.8,
+            2e-2,
+        ),
+        OrganSpec(
+            "gut",
+            1.0,
+            "textbook: intestinal mucosa ~1 kg",
+            "Intestinal mucosa.",
+            0.25,
+            0.5,
+            4e-6,
+            0.002,
+            1.0,
+            2e-2,
+        ),
+        OrganSpec(
+            "thyroid", 0.02, "ICRP 89: thyroid ~20 g", "Thyroid.", 0.01, 0.8, 2e-6, 0.005, 1.0, 2e-2
+        ),
+        OrganSpec(
+            "skin",
+            3.0,
+            "ICRP 89: skin ~3.3 kg",
+            "Skin (epidermis and dermis).",
+            0.04,
+            0.6,
+            3e-6,
+            0.01,
+            1.0,
+            2e-2,
+        ),
+    )
+}
+ORGANS: tuple[str, ...] = tuple(ORGAN_SPECS)
+
+
+def tissue_shared_module() -> Module:
+    """Parameters shared by every organ instance."""
+    parameters = [
+        par(
+            "inflammation_half_life",
+            1.0,
+            "day",
+            "textbook: inflammatory myeloid cells turn over in ~1-2 days",
+            "Half-life of the organ myeloid infiltrate.",
+        ),
+        par(
+            "inflammation_k",
+            100.0,
+            "cells/uL",
+            "calibrated: scale of a florid myeloid infiltrate",
+            "Infiltrate density of half-maximal cytokine self-amplification.",
+        ),
+        par(
+            "inflammation_basal",
+            5.0,
+            "cells/uL",
+            "calibrated: resident inflammatory cells in healthy tissue",
+            "Infiltrate density maintained without self-amplification.",
+        ),
+        par(
+            "systemic_cytokine_k",
+            50.0,
+            "pg/mL",
+            "calibrated: systemic TNF/IL-1beta raise recruitment into every organ",
+            "TNF+IL-1beta level doubling basal recruitment.",
+        ),
+        par(
+            "t_cell_infiltrate_gain",
+            0.05,
+            "dimensionless",
+            "calibrated: organ-specific effector T cells recruit myeloid cells (IFN-gamma, "
+            "IL-17, GM-CSF)",
+            "Myeloid infiltrate recruited per organ-specific effector T cell.",
+        ),
+        par(
+            "ic_infiltrate_gain",
+            0.02,
+            "dimensionless",
+            "calibrated: deposited complexes recruit neutrophils and macrophages through C5a "
+            "(lupus nephritis)",
+            "Myeloid infiltrate recruited per mg/L of deposited complexes (with C1q).",
+        ),
+        par(
+            "infiltrate_damage",
+            0.05,
+            "1/day",
+            "calibrated: florid inflammation destroys tissue over weeks to months",
+            "Parenchymal loss rate at a florid infiltrate.",
+        ),
+        par(
+            "infiltrate_damage_hill",
+            4.0,
+            "dimensionless",
+            "calibrated: resident and mildly raised infiltrates cause no measurable damage",
+            "Steepness of damage with infiltrate density.",
+        ),
+        par(
+            "deposit_half_life",
+            7.0,
+            "day",
+            "calibrated: deposits are cleared over days to weeks",
+            "Half-life of deposited immune complexes.",
+        ),
+        par(
+            "organ_presentation_k",
+            1.5,
+            "dimensionless",
+            "calibrated: basal organ antigen gives ~40% of maximal presentation",
+            "Organ-antigen signal of half-maximal presentation.",
+        ),
+        par(
+            "organ_antigen_reference",
+            0.005,
+            "1/day",
+            "calibrated: losing 0.5%/day of an organ doubles the antigen reaching its lymph nodes",
+            "Parenchymal loss rate that releases as much antigen as basal turnover.",
+        ),
+        par(
+            "aire_treg_share",
+            0.6,
+            "dimensionless",
+            "calibrated: AIRE also drives thymic generation of organ-specific Tregs (Malchow "
+            "et al. Science 2013); APS-1-like loss leaves AIRE-dependent organs less protected",
+            "Share of organ-specific Treg suppression that depends on AIRE (for fully "
+            "AIRE-dependent antigens).",
+        ),
+        par(
+            "local_costimulation_gain",
+            2.0,
+            "dimensionless",
+            "calibrated: local inflammation matures organ DC",
+            "Extra mature DC per unit of relative local infiltrate.",
+        ),
+        par(
+            "organ_t_death_rate",
+            0.2,
+            "1/day",
+            "calibrated: tissue-infiltrating effectors persist longer than circulating ones; "
+            "IPEX-like Treg loss makes the healthy state unstable, PD-1 blockade only in a "
+            "susceptible fraction",
+            "Death rate of organ-specific effectors.",
+        ),
+    ]
+    return Module(
+        name="tissue_shared",
+        description="Parameters shared by organ modules.",
+        parameters=tuple(parameters),
+    )
+
+
+def tissue_module(organ: str | OrganSpec) -> Module:
+    """The generic target-tissue module instantiated for one organ.
+
+    Args:
+        organ: An organ name from :data:`ORGANS` or a custom :class:`OrganSpec`.
+    """
+    spec = ORGAN_SPECS[organ] if isinstance(organ, str) else organ
+    o = spec.name
+    par_, infl, eff, dep = (
+        f"{o}_parenchyma",
+        f"{o}_inflammation",
+        f"{o}_effector_t",
+        f"{o}_ic_deposits",
+    )
+    cal = "calibrated: "
+    parameters = [
+        par(
+            f"{o}_regeneration_rate",
+            spec.regeneration,
+            "1/day",
+            cal + "regenerative capacity of the tissue (gut epithelium days, beta cells years)",
+            f"Regeneration of lost {o} parenchyma.",
+        ),
+        par(
+            f"{o}_aire_dependence",
+            spec.aire_dependence,
+            "dimensionless",
+            cal + "AIRE dependence of the organ's tissue-restricted antigens (APS-1 targets "
+            "endocrine organs, skin, gut)",
+            f"Share of {o} antigens whose thymic expression needs AIRE.",
+        ),
+        par(
+            f"{o}_precursor_frequency",
+            spec.precursor_frequency,
+            "dimensionless",
+            cal + "organ-reactive naive T cells escaping normal central tolerance",
+            f"{o.capitalize()}-reactive share of naive CD4 T cells.",
+            cv=0.8,
+        ),
+        par(
+            f"{o}_ic_deposition_rate",
+            spec.deposition,
+            "1/day",
+            cal + "glomeruli, skin and synovium trap circulating complexes (lupus nephritis, "
+            "rash, arthritis)",
+            f"Fraction of circulating immune complexes depositing in the {o} per day.",
+        ),
+        par(
+            f"{o}_pdl1_expression",
+            spec.pdl1,
+            "dimensionless",
+            cal + "tissue PD-L1 (immune-related adverse events under PD-1 blockade)",
+            f"PD-L1 expression of the {o}.",
+            cv=0.4,
+        ),
+        par(
+            f"{o}_t_cell_damage",
+            spec.t_damage,
+            "1/(day*cells/uL)",
+            cal + "organ destruction by effector T cells over months (T1D-like)",
+            f"{o.capitalize()} loss per organ-specific effector T cell.",
+        ),
+        par(
+            f"{o}_inflammatory_drive",
+            1.0,
+            "dimensionless",
+            cal + "cytokine self-amplification gain (Baker et al. 2013 alpha2); bistable "
+            "between ~1.9 and ~5",
+            f"Self-amplification of {o} inflammation.",
+            cv=0.3,
+        ),
+    ]
+    rules = [
+        rule(
+            f"{o}_damage_rate",
+            f"{o}_t_cell_damage * {eff} + infiltrate_damage * ({infl}/inflammation_k)**"
+            f"infiltrate_damage_hill / (1 + ({infl}/inflammation_k)**infiltrate_damage_hill)",
+            "1/day",
+            f"Per-capita loss rate of {o} parenchyma.",
+        ),
+        rule(
+            f"{o}_antigen",
+            f"1 + {o}_damage_rate * {par_} / organ_antigen_reference",
+            "dimensionless",
+            f"{o.capitalize()} self antigen released (basal turnover = 1).",
+        ),
+        rule(
+            f"{o}_presentation",
+            f"{o}_antigen / ({o}_antigen + organ_presentation_k)",
+            "dimensionless",
+            f"Presentation of {o} antigen in draining lymph nodes.",
+        ),
+        rule(
+            f"{o}_costimulation",
+            f"costimulation_strength * cdc_mature * (1 + local_costimulation_gain * {infl}/"
+            f"inflammation_k) / (costimulation_strength * cdc_mature * (1 + "
+            f"local_costimulation_gain * {infl}/inflammation_k) + dc_costimulation_k_effective)",
+            "dimensionless",
+            f"Co-stimulation of {o}-reactive T cells.",
+        ),
+        rule(
+            f"{o}_naive_precursors",
+            f"cd4_naive * {o}_precursor_frequency * (1 + aire_escape_gain * {o}_aire_dependence"
+            f" * max(0, 1 - aire_efficiency)) * naive_t_death_rate / (naive_t_death_rate + "
+            f"anergy_induction_rate * anergy_strength * {o}_presentation * (1 - "
+            f"{o}_costimulation))",
+            "cells/uL",
+            f"Functional (non-anergic) naive {o}-reactive T cells.",
+        ),
+        rule(
+            f"{o}_suppression",
+            f"1 / (1 + (treg_suppression_index - 1) * (1 - aire_treg_share * "
+            f"{o}_aire_dependence * max(0, 1 - aire_efficiency)))",
+            "dimensionless",
+            f"Treg suppression left on {o}-reactive T cells.",
+        ),
+        rule(
+            f"{o}_pd1_inhibition",
+            f"1 / (1 + pd1_strength * {o}_pdl1_expression * (1 + ifng/ifng_pdl1_ec50))",
+            "dimensionless",
+            f"Fraction of {o}-reactive expansion left by PD-1.",
+        ),
+        rule(
+            f"{o}_function",
+            f"{par_} * percent_per_fraction",
+            "%",
+            f"{o.capitalize()} function (% of normal parenchyma).",
+        ),
+    ]
+    species = [
+        state(par_, o, 0.995, "dimensionless", f"Functional {o} parenchyma (fraction of normal)."),
+        state(infl, o, 5.3, "cells/uL", f"Activated myeloid infiltrate of the {o}."),
+        state(eff, "lymphoid", 0.0, "cells/uL", f"{o.capitalize()}-specific effector T cells."),
+        state(dep, o, 0.0, "mg/L", f"Immune complexes deposited in the {o}."),
+    ]
+    k_infl = "log(2)/inflammation_half_life"
+    reactions = [
+        flow(
+            f"{o}_regeneration",
+            f"{o}_regeneration_rate * (1 - {par_})",
+            "Regeneration towards normal mass.",
+            products=[par_],
+        ),
+        flow(
+            f"{o}_damage",
+            f"{o}_damage_rate * {par_}",
+            "Immune-mediated tissue damage.",
+            reactants=[par_],
+        ),
+        flow(
+            f"{o}_inflammation_recruitment",
+            f"{k_infl} * (inflammation_basal * (1 + (tnf + il1b)/systemic_cytokine_k) + "
+            f"{o}_inflammatory_drive * inflammation_k * ({infl}/inflammation_k)**2 / "
+            f"(1 + ({infl}/inflammation_k)**2) + t_cell_infiltrate_gain * {eff} + "
+            f"ic_infiltrate_gain * c1q_level * {dep} * inflammation_k / ic_classical_k)",
+            "Recruitment and local amplification of inflammatory cells.",
+            products=[infl],
+        ),
+        flow(f"{o}_inflammation_resolution", f"{k_infl} * {infl}", "Resolution.", reactants=[infl]),
+        flow(
+            f"{o}_effector_priming",
+            f"t_priming_rate * {o}_naive_precursors * {o}_presentation * {o}_costimulation * "
+            f"{o}_suppression",
+            "Priming of organ-reactive T cells.",
+            products=[eff],
+        ),
+        flow(
+            f"{o}_effector_expansion",
+            f"effector_proliferation_max * lymphocyte_proliferation_factor * {o}_presentation * "
+            "il2_signal * "
+            f"{o}_suppression * {o}_pd1_inhibition * effector_capacity / "
+            f"(effector_capacity + {eff}) * {eff}",
+            "Clonal expansion (IL-2, Tregs, PD-1 restrain it).",
+            products=[eff],
+        ),
+        flow(
+            f"{o}_effector_death",
+            f"(organ_t_death_rate + fas_aicd_strength * effector_aicd_rate * {o}_presentation)"
+            f" * {eff}",
+            "Death and Fas-mediated AICD.",
+            reactants=[eff],
+        ),
+        flow(
+            f"{o}_ic_deposition",
+            f"{o}_ic_deposition_rate * immune_complexes",
+            "Deposition of circulating immune complexes.",
+            reactants=["immune_complexes"],
+            products=[dep],
+            compartment="blood",
+        ),
+        flow(
+            f"{o}_ic_deposit_clearance",
+            f"log(2)/deposit_half_life * {dep}",
+            "Local clearance of deposits.",
+            reactants=[dep],
+        ),
+    ]
+    return Module(
+        name=f"tissue_{o}",
+        description=f"Target tissue: {spec.description}",
+        compartments=(
+            Compartment(
+                name=o,
+                size=spec.volume_litres,
+                unit="L",
+                source=spec.volume_source,
+                description=spec.description,
+            ),
+        ),
+        species=tuple(species),
+        parameters=tuple(parameters),
+        reactions=tuple(reactions),
+        rules=tuple(rules),
+    )
