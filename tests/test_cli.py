@@ -157,3 +157,34 @@ def test_population_streams_resumes_and_matches_dask(tmp_path: Path) -> None:
     ) as cluster:
         on_dask = json.loads(run(*args, "--scheduler", cluster.scheduler_address).stdout)
     assert on_dask["summary"] == local["summary"]
+
+
+def test_simulate_healthy_bacterial_infection_draws_key_labs(tmp_path: Path) -> None:
+    # The command from issue 3.
+    fig = tmp_path / "fig.png"
+    result = run(
+        "simulate",
+        "healthy",
+        "--infection",
+        "bacterial",
+        "--days",
+        "60",
+        "--plot",
+        str(fig),
+        "--json",
+    )
+    data = json.loads(result.stdout)
+    times = pd.Index(data["times_day"])
+    crp = pd.Series(data["outputs"]["lab_crp"], index=times)
+    bacteria = pd.Series(data["outputs"]["lab_bacterial_load"], index=times)
+    assert 1.0 <= crp.idxmax() <= 3.0  # CRP peaks 36-50 h after the stimulus
+    assert crp.max() > 10 * crp.iloc[0]
+    assert bacteria.iloc[-1] < 1e-3 * bacteria.max()  # cleared
+    assert fig.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_defects_and_infections_are_validated() -> None:
+    bad_defect = run("simulate", "healthy", "--defect", "nope", check=False)
+    assert bad_defect.returncode == 2 and "choose alps" in bad_defect.stderr
+    no_pathogen = run("simulate", "adalimumab_pk", "--infection", "viral", check=False)
+    assert no_pathogen.returncode == 2 and "has no pathogens" in no_pathogen.stderr

@@ -22,8 +22,8 @@ from immunetwin._errors import ImmuneTwinError, SpecError
 from immunetwin._io import atomic_write_text
 from immunetwin.changes import parse_changes, parse_setting
 from immunetwin.declaration import Model
-from immunetwin.engine import Simulator, output_grid
-from immunetwin.models import builtin_models, get_model
+from immunetwin.engine import Schedule, Simulator, output_grid
+from immunetwin.models import BuiltinModel, builtin_models, get_entry, get_model
 
 app = typer.Typer(
     name="immunetwin",
@@ -51,6 +51,17 @@ SetOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print data as JSON instead of a table.")]
 PlotOpt = Annotated[Path | None, typer.Option("--plot", help="Write a figure (PNG) here.")]
+InfectionOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--infection",
+        help="Infection KIND[@DAY] (repeatable), e.g. bacterial or viral@30 (immune models).",
+    ),
+]
+DefectOpt = Annotated[
+    list[str] | None,
+    typer.Option("--defect", help="Named defect (repeatable); see `immunetwin list defects`."),
+]
 SaveOpt = Annotated[
     Path | None, typer.Option("--save", help="Write the time courses (.csv or .parquet) here.")
 ]
@@ -108,6 +119,40 @@ def _units_of(model: Model | None, names: list[str]) -> dict[str, str]:
     return units
 
 
+def _prepare(entry: BuiltinModel, defects: list[str] | None) -> tuple[Model, str]:
+    """Build a built-in model with named defects applied; return it and a title."""
+    model = entry.build()
+    changes: dict[str, float] = {}
+    for defect in defects or []:
+        if defect not in entry.defects:
+            allowed = ", ".join(sorted(entry.defects)) or "none for this model"
+            raise SpecError(f"unknown defect {defect!r} for {entry.name}: choose {allowed}")
+        changes.update(entry.defects[defect])
+    title = entry.name + "".join(f" + {d}" for d in defects or [])
+    return (model.with_changes(changes) if changes else model), title
+
+
+def _infections(entry: BuiltinModel, infections: list[str] | None, horizon: float) -> Schedule:
+    """Schedules for ``KIND[@DAY]`` infections."""
+    schedule = Schedule()
+    for text in infections or []:
+        kind, _, day_text = text.partition("@")
+        if entry.infection is None:
+            raise SpecError(f"model {entry.name} has no pathogens: --infection is not available")
+        if kind not in entry.infection_kinds:
+            raise SpecError(
+                f"unknown infection {kind!r}: choose {', '.join(entry.infection_kinds)}"
+            )
+        try:
+            day = float(day_text) if day_text else 0.0
+        except ValueError:
+            raise SpecError(f"cannot read infection {text!r}: expected KIND[@DAY]") from None
+        if not 0.0 <= day < horizon:
+            raise SpecError(f"infection day {day:g} must be in [0, {horizon:g})")
+        schedule = schedule + entry.infection(kind, day)
+    return schedule
+
+
 def _run_one(
     simulator: Simulator,
     model: Model | None,
@@ -116,8 +161,9 @@ def _run_one(
     changes: list[str] | None,
     settings: list[str] | None,
     points_per_day: float,
+    extra: Schedule | None = None,
 ) -> pd.DataFrame:
-    schedule = parse_changes(changes or [], horizon)
+    schedule = parse_changes(changes or [], horizon) + (extra or Schedule())
     parameters = dict(parse_setting(s) for s in settings or [])
     return simulator.simulate(
         horizon,
@@ -137,21 +183,30 @@ def simulate(
     output: OutputOpt = None,
     change: ChangeOpt = None,
     set_: SetOpt = None,
-    points_per_day: Annotated[float, typer.Option(help="Output density.")] = 1.0,
+    infection: InfectionOpt = None,
+    defect: DefectOpt = None,
+    points_per_day: Annotated[float, typer.Option(help="Output density.")] = 4.0,
     json_: JsonOpt = False,
     plot: PlotOpt = None,
     save: SaveOpt = None,
 ) -> None:
     """Simulate one virtual patient of a built-in model."""
-    built = get_model(model)
+    entry = get_entry(model)
     horizon = _horizon(days, weeks, years, default=365.0)
-    frame = _run_one(Simulator(built), built, horizon, output, change, set_, points_per_day)
-    _emit(frame, json_, f"{model}: {horizon:g} days")
+    built, title = _prepare(entry, defect)
+    infections = _infections(entry, infection, horizon)
+    outputs = output or list(entry.key_outputs) or None
+    frame = _run_one(
+        Simulator(built), built, horizon, outputs, change, set_, points_per_day, infections
+    )
+    if infection:
+        title += "".join(f", {i} infection" for i in infection)
+    _emit(frame, json_, f"{title}: {horizon:g} days")
     _save(frame, save)
     if plot is not None:
         from immunetwin.plotting import plot_time_courses
 
-        plot_time_courses(frame, plot, f"{model}", _units_of(built, list(frame.columns)))
+        plot_time_courses(frame, plot, title, _units_of(built, list(frame.columns)))
 
 
 @app.command("simulate-sbml")
@@ -213,12 +268,18 @@ def list_(
     json_: JsonOpt = False,
 ) -> None:
     """List built-in models, or a model's modules or parameters with units and sources."""
-    choices = ("models", "modules", "parameters", "species")
+    choices = ("models", "modules", "parameters", "species", "defects")
     if what not in choices:
         raise SpecError(f"cannot list {what!r}: choose one of {', '.join(choices)}")
     rows: list[dict[str, object]]
     if what == "models":
         rows = [{"name": m.name, "description": m.description} for m in builtin_models().values()]
+    elif what == "defects":
+        entry = get_entry(model or _default_model_name())
+        rows = [
+            {"defect": name, "changes": ", ".join(f"{k}={v:g}" for k, v in changes.items())}
+            for name, changes in entry.defects.items()
+        ]
     else:
         built = get_model(model or _default_model_name())
         if what == "modules":
@@ -291,6 +352,8 @@ def population(
     years: Annotated[float | None, typer.Option(help="Simulated years.")] = None,
     output: OutputOpt = None,
     change: ChangeOpt = None,
+    infection: InfectionOpt = None,
+    defect: DefectOpt = None,
     every: Annotated[float, typer.Option(help="Days between recorded outputs.")] = 7.0,
     workers: Annotated[int | None, typer.Option(help="Local worker processes.")] = None,
     chunk_size: Annotated[int | None, typer.Option(help="Patients per task.")] = None,
@@ -309,11 +372,12 @@ def population(
         raise SpecError("--patients must be >= 1")
     if not every > 0:
         raise SpecError("--every must be > 0 days")
-    built = get_model(model)
+    entry = get_entry(model)
+    built, title = _prepare(entry, defect)
     horizon = _horizon(days, weeks, years, default=365.0)
     parameters = sample_parameters(built, patients, seed)
-    schedule = parse_changes(change or [], horizon)
-    outputs = output or [s.name for s in built.species][:6]
+    schedule = parse_changes(change or [], horizon) + _infections(entry, infection, horizon)
+    outputs = output or list(entry.key_outputs)[:6] or [s.name for s in built.species][:6]
     executor: Executor | None = None
     client: Any = None
     if scheduler is not None:
@@ -362,7 +426,7 @@ def population(
         _emit(
             summary,
             False,
-            f"{model}: {patients} patients, seed {seed}, {result.n_failed} failed "
+            f"{title}: {patients} patients, seed {seed}, {result.n_failed} failed "
             "(5th percentile, median, 95th percentile)",
         )
         if out is not None:
@@ -376,7 +440,7 @@ def population(
         plot_time_courses(
             median,
             plot,
-            f"{model}: median and 5-95% of {patients} patients",
+            f"{title}: median and 5-95% of {patients} patients",
             _units_of(built, outputs),
             band=(low, high),
         )
@@ -409,6 +473,8 @@ def demo(
         weeks=24.0,
         output=["adalimumab_central"],
         change=["adalimumab_depot += 40 at 0 every 14"],
+        infection=None,
+        defect=None,
         every=14.0,
         json_=False,
         plot=None,

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import keyword
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from dataclasses import replace as replace_
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 from immunetwin._errors import ModelError
 from immunetwin._expressions import FUNCTIONS, TIME_SYMBOL, Expression, infer_unit, parse_expression
@@ -234,16 +234,19 @@ class Event:
 
 @dataclass(frozen=True)
 class Module:
-    """A named group of declarations (``innate``, ``t_cells``, one PK module per drug)."""
+    """A named group of declarations (``innate``, ``t_cells``, one PK module per drug).
+
+    Lists or tuples are accepted; they are stored as tuples so a module is immutable.
+    """
 
     name: str
     description: str = ""
-    compartments: tuple[Compartment, ...] = ()
-    species: tuple[Species, ...] = ()
-    parameters: tuple[Parameter, ...] = ()
-    reactions: tuple[Reaction, ...] = ()
-    rules: tuple[Rule, ...] = ()
-    events: tuple[Event, ...] = ()
+    compartments: Sequence[Compartment] = ()
+    species: Sequence[Species] = ()
+    parameters: Sequence[Parameter] = ()
+    reactions: Sequence[Reaction] = ()
+    rules: Sequence[Rule] = ()
+    events: Sequence[Event] = ()
 
     def __post_init__(self) -> None:
         for attr in ("compartments", "species", "parameters", "reactions", "rules", "events"):
@@ -463,7 +466,7 @@ class Model:
 Index = Mapping[str, tuple[ElementKind, object, str]]
 
 
-def _elements(module: Module) -> list[tuple[ElementKind, tuple]]:
+def _elements(module: Module) -> list[tuple[ElementKind, Sequence[Any]]]:
     return [
         ("compartment", module.compartments),
         ("species", module.species),

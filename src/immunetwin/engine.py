@@ -335,6 +335,34 @@ def _sbml_text(model: Model | str | Path) -> str:
     return model
 
 
+def check_names(sbml: str, parameters: Sequence[str], outputs: Sequence[str]) -> None:
+    """Check parameter and output names against SBML text without compiling it.
+
+    Raises:
+        ModelError: For a name that is not a settable parameter, or not an output.
+    """
+    try:
+        root = ElementTree.fromstring(sbml.encode())
+    except ElementTree.ParseError as err:
+        raise ModelError(f"SBML is not well-formed XML: {err}") from None
+    ids: dict[str, set[str]] = {"species": set(), "parameter": set(), "assignmentRule": set()}
+    for element in root.iter():
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag in ("species", "parameter"):
+            ids[tag].add(element.get("id", ""))
+        elif tag == "assignmentRule":
+            ids[tag].add(element.get("variable", ""))
+    settable = ids["parameter"] - ids["assignmentRule"]
+    for name in parameters:
+        if name not in settable:
+            raise ModelError(f"unknown parameter {name!r}: not a settable parameter of the model")
+    for name in outputs:
+        if name not in ids["species"] | ids["parameter"]:
+            raise ModelError(
+                f"unknown output {name!r}: choose species, rules or parameters of the model"
+            )
+
+
 def _amount_species(sbml: str) -> set[str]:
     """Species declared with hasOnlySubstanceUnits (their values are amounts)."""
     try:

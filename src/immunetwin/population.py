@@ -35,7 +35,7 @@ from immunetwin._errors import ModelError, SpecError
 from immunetwin._io import atomic_write, atomic_write_text
 from immunetwin._worker import Chunk, ChunkResult, solve_chunk
 from immunetwin.declaration import LogNormal, Model, Normal
-from immunetwin.engine import Schedule, SimulationOptions, compiled, output_grid, sbml_key
+from immunetwin.engine import Schedule, SimulationOptions, check_names, output_grid, sbml_key
 from immunetwin.sbml import to_sbml
 
 __all__ = ["PopulationResult", "patient_rng", "run_population", "sample_parameters"]
@@ -247,10 +247,7 @@ def run_population(
     if schedules is not None and not callable(schedules) and len(schedules) != n:
         raise SpecError(f"got {len(schedules)} schedules for {n} patients")
     # Validate names once, here, so a typo is one clear error rather than N failed patients.
-    probe = compiled(sbml, options, key)
-    probe.parameter_indices(list(parameters.columns))
-    for name in outputs:
-        probe._selection(name)
+    check_names(sbml, list(parameters.columns), outputs)
     n_workers = workers or _default_workers()
     if executor is None and n_workers < 1:
         raise SpecError(f"workers must be >= 1, got {workers}")
