@@ -188,3 +188,33 @@ def test_defects_and_infections_are_validated() -> None:
     assert bad_defect.returncode == 2 and "choose alps" in bad_defect.stderr
     no_pathogen = run("simulate", "adalimumab_pk", "--infection", "viral", check=False)
     assert no_pathogen.returncode == 2 and "has no pathogens" in no_pathogen.stderr
+
+
+def test_simulate_with_therapy_and_background_doses_by_weight() -> None:
+    result = run(
+        "simulate",
+        "adalimumab_pk",
+        "--weeks",
+        "8",
+        "--json",
+        "--weight",
+        "90",
+        "--therapy",
+        "infliximab 5 mg/kg IV at weeks 0, 2, 6",
+        "--background",
+        "methotrexate 15 mg weekly",
+    )
+    data = json.loads(result.stdout)
+    infliximab = pd.Series(data["outputs"]["infliximab_concentration"], index=data["times_day"])
+    assert "methotrexate_concentration" in data["outputs"]
+    # 450 mg into a ~3 L central volume: a Cmax near the label's ~118 mg/L at 5 mg/kg.
+    assert 80 < infliximab.max() < 200
+    bad = run("simulate", "adalimumab_pk", "--therapy", "adalimumab 40 mg IV", check=False)
+    assert bad.returncode == 2 and bad.stderr.startswith("error: ")
+
+
+def test_list_drugs_has_every_label_drug() -> None:
+    rows = json.loads(run("list", "drugs", "--json").stdout)
+    names = {row["drug"] for row in rows}
+    assert {"rituximab", "belimumab", "adalimumab", "tofacitinib", "ivig"} <= names
+    assert all(row["sources"] for row in rows)

@@ -62,6 +62,21 @@ DefectOpt = Annotated[
     list[str] | None,
     typer.Option("--defect", help="Named defect (repeatable); see `immunetwin list defects`."),
 ]
+TherapyOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--therapy",
+        help="Regimen (repeatable), e.g. 'adalimumab 40 mg SC every 14 days' (docs/regimens.md).",
+    ),
+]
+BackgroundOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--background", help="Background regimen (repeatable), e.g. 'methotrexate 15 mg weekly'."
+    ),
+]
+WeightOpt = Annotated[float, typer.Option(help="Body weight (kg), for mg/kg doses and PK.")]
+SexOpt = Annotated[str, typer.Option(help="female or male.")]
 SaveOpt = Annotated[
     Path | None, typer.Option("--save", help="Write the time courses (.csv or .parquet) here.")
 ]
@@ -153,6 +168,30 @@ def _infections(entry: BuiltinModel, infections: list[str] | None, horizon: floa
     return schedule
 
 
+def _with_regimens(
+    model: Model,
+    regimens: list[str],
+    weight: float,
+    sex: str,
+    horizon: float,
+) -> tuple[Model, Schedule, dict[str, float], list[str]]:
+    """Add the drugs of ``regimens``; return model, dosing, covariate values, drug outputs."""
+    if not regimens:
+        return model, Schedule(), {}, []
+    from immunetwin.drugs import PatientCovariates, parse_regimen, regimen_schedule, with_drugs
+
+    if sex not in ("female", "male"):
+        raise SpecError(f"--sex must be female or male, got {sex!r}")
+    if not 0 < weight <= 500:
+        raise SpecError(f"--weight must be in (0, 500] kg, got {weight:g}")
+    parsed = [parse_regimen(text) for text in regimens]
+    covariates = PatientCovariates(weight_kg=weight, sex=sex)  # type: ignore[arg-type]
+    treated = with_drugs(model, parsed)
+    schedule = regimen_schedule(parsed, covariates, horizon)
+    drug_outputs = list(dict.fromkeys(f"{r.drug}_concentration" for r in parsed))
+    return treated, schedule, covariates.model_parameters(), drug_outputs
+
+
 def _run_one(
     simulator: Simulator,
     model: Model | None,
@@ -162,9 +201,10 @@ def _run_one(
     settings: list[str] | None,
     points_per_day: float,
     extra: Schedule | None = None,
+    covariates: dict[str, float] | None = None,
 ) -> pd.DataFrame:
     schedule = parse_changes(changes or [], horizon) + (extra or Schedule())
-    parameters = dict(parse_setting(s) for s in settings or [])
+    parameters = {**(covariates or {}), **dict(parse_setting(s) for s in settings or [])}
     return simulator.simulate(
         horizon,
         outputs=outputs or None,
@@ -185,6 +225,10 @@ def simulate(
     set_: SetOpt = None,
     infection: InfectionOpt = None,
     defect: DefectOpt = None,
+    therapy: TherapyOpt = None,
+    background: BackgroundOpt = None,
+    weight: WeightOpt = 70.0,
+    sex: SexOpt = "female",
     points_per_day: Annotated[float, typer.Option(help="Output density.")] = 4.0,
     json_: JsonOpt = False,
     plot: PlotOpt = None,
@@ -194,13 +238,24 @@ def simulate(
     entry = get_entry(model)
     horizon = _horizon(days, weeks, years, default=365.0)
     built, title = _prepare(entry, defect)
-    infections = _infections(entry, infection, horizon)
-    outputs = output or list(entry.key_outputs) or None
+    regimens = [*(therapy or []), *(background or [])]
+    built, dosing, covariates, drug_outputs = _with_regimens(built, regimens, weight, sex, horizon)
+    infections = _infections(entry, infection, horizon) + dosing
+    outputs = output or [*drug_outputs, *entry.key_outputs] or None
     frame = _run_one(
-        Simulator(built), built, horizon, outputs, change, set_, points_per_day, infections
+        Simulator(built),
+        built,
+        horizon,
+        outputs,
+        change,
+        set_,
+        points_per_day,
+        infections,
+        covariates,
     )
     if infection:
         title += "".join(f", {i} infection" for i in infection)
+    title += "".join(f", {r}" for r in regimens)
     _emit(frame, json_, f"{title}: {horizon:g} days")
     _save(frame, save)
     if plot is not None:
@@ -268,12 +323,20 @@ def list_(
     json_: JsonOpt = False,
 ) -> None:
     """List built-in models, or a model's modules or parameters with units and sources."""
-    choices = ("models", "modules", "parameters", "species", "defects")
+    choices = ("models", "modules", "parameters", "species", "defects", "drugs")
     if what not in choices:
         raise SpecError(f"cannot list {what!r}: choose one of {', '.join(choices)}")
     rows: list[dict[str, object]]
     if what == "models":
         rows = [{"name": m.name, "description": m.description} for m in builtin_models().values()]
+    elif what == "drugs":
+        from immunetwin.drugs import drug_table
+
+        table = drug_table()
+        rows = [
+            {"drug": str(name), **{str(k): v for k, v in row.items()}}
+            for name, row in table.iterrows()
+        ]
     elif what == "defects":
         entry = get_entry(model or _default_model_name())
         rows = [
