@@ -179,6 +179,7 @@ def _with_regimens(
     if not regimens:
         return model, Schedule(), {}, []
     from immunetwin.drugs import PatientCovariates, parse_regimen, regimen_schedule, with_drugs
+    from immunetwin.drugs.pd import with_drug_effects
 
     if sex not in ("female", "male"):
         raise SpecError(f"--sex must be female or male, got {sex!r}")
@@ -186,7 +187,10 @@ def _with_regimens(
         raise SpecError(f"--weight must be in (0, 500] kg, got {weight:g}")
     parsed = [parse_regimen(text) for text in regimens]
     covariates = PatientCovariates(weight_kg=weight, sex=sex)  # type: ignore[arg-type]
-    treated = with_drugs(model, parsed)
+    # Drugs act on the immune model's hooks; a model without them (a PK-only
+    # model) gets the drugs' pharmacokinetics alone.
+    has_hooks = model.kind_of("cd20_depletion_rate") is not None
+    treated = with_drug_effects(model, parsed) if has_hooks else with_drugs(model, parsed)
     schedule = regimen_schedule(parsed, covariates, horizon)
     drug_outputs = list(dict.fromkeys(f"{r.drug}_concentration" for r in parsed))
     return treated, schedule, covariates.model_parameters(), drug_outputs

@@ -27,6 +27,7 @@ from immunetwin.drugs.docs import drug_markdown as drug_markdown
 from immunetwin.drugs.docs import drug_table as drug_table
 from immunetwin.drugs.docs import write_drug_docs as write_drug_docs
 from immunetwin.drugs.library import DRUGS as DRUGS
+from immunetwin.drugs.pd import with_drug_effects as with_drug_effects
 from immunetwin.drugs.regimen import Dose as Dose
 from immunetwin.drugs.regimen import DoseEvent as DoseEvent
 from immunetwin.drugs.regimen import PatientCovariates as PatientCovariates

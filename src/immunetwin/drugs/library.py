@@ -44,6 +44,12 @@ _GLUCOCORTICOID_EFFECTS = (
         "glucocorticoid-receptor transrepression of NF-kB/AP-1: less TNF, IL-1b, IL-6, "
         "IL-2 and IFN-g from myeloid and T cells",
         "Rhen & Cidlowski NEJM 2005;353:1711",
+        potency=Q(
+            20.0,
+            "ng/mL",
+            "assumption: same order as the prednisolone IC50 for lymphocyte trafficking in "
+            "Jusko-group PK/PD studies (unconfirmed; to be calibrated to cytokine data)",
+        ),
         knob="cytokine_production_factor",
     ),
     Effect(
@@ -242,6 +248,12 @@ def _methotrexate() -> Drug:
                 "inhibit_proliferation",
                 "antifolate (DHFR, AICAR transformylase): fewer proliferating T and B cells",
                 "drugs.csv (Cronstein; Chan & Cronstein Nat Rev Rheumatol 2010)",
+                potency=Q(
+                    0.0065,
+                    "mg/L",
+                    "calibrated: half-maximal at the mean steady-state effect-site concentration "
+                    "of 15 mg weekly (~0.0065 mg/L); no in vivo EC50 found (unconfirmed)",
+                ),
                 knob="lymphocyte_proliferation_factor",
             ),
             Effect(
@@ -314,6 +326,12 @@ def _azathioprine() -> Drug:
                 "6-thioguanine nucleotides block purine synthesis and Rac1 in activated "
                 "lymphocytes (TPMT-dependent)",
                 "drugs.csv azathioprine row",
+                potency=Q(
+                    0.054,
+                    "mg/L",
+                    "calibrated: half-maximal at the mean steady-state effect-site concentration "
+                    "of 2 mg/kg daily (~0.054 mg/L); no in vivo EC50 found (unconfirmed)",
+                ),
                 knob="lymphocyte_proliferation_factor",
             ),
         ),
@@ -366,6 +384,13 @@ def _mycophenolate() -> Drug:
                 "inhibit_proliferation",
                 "IMPDH inhibition depletes guanosine nucleotides in T and B lymphocytes",
                 "CellCept label; drugs.csv",
+                potency=Q(
+                    4.0,
+                    "mg/L",
+                    "calibrated: half-maximal at the mean steady-state total MPA concentration of "
+                    "1 g twice daily (~4 mg/L; label target AUC12 30-60 mg*h/L); no in vivo EC50 "
+                    "found (unconfirmed)",
+                ),
                 knob="lymphocyte_proliferation_factor",
             ),
         ),
@@ -416,6 +441,12 @@ def _hydroxychloroquine() -> Drug:
                 "raises endosomal pH and blocks TLR7/9 sensing of nucleic acids, lowering pDC "
                 "type I interferon",
                 "drugs.csv hydroxychloroquine row",
+                potency=Q(
+                    2.0,
+                    "mg/L",
+                    "calibrated: half-maximal at the mean steady-state concentration of 400 mg "
+                    "daily (~2 mg/L); no in vivo EC50 found (unconfirmed)",
+                ),
                 knob="tlr7_9_signalling",
             ),
         ),
@@ -470,6 +501,12 @@ def _voclosporin() -> Drug:
                 "calcineurin inhibition blocks NFAT: less IL-2 and T-cell activation; also "
                 "stabilises podocytes",
                 "drugs.csv voclosporin row",
+                potency=Q(
+                    0.03,
+                    "mg/L",
+                    "calibrated: half-maximal at the mean steady-state concentration of 23.7 mg "
+                    "twice daily (~0.03 mg/L); no in vivo EC50 found (unconfirmed)",
+                ),
                 knob="cytokine_production_factor",
             ),
         ),
@@ -519,6 +556,12 @@ def _infliximab() -> Drug:
                 "neutralise",
                 "binds soluble and membrane TNF-alpha",
                 "Remicade label",
+                potency=Q(
+                    0.3,
+                    "mg/L",
+                    "calibrated: >90% TNF neutralisation at troughs >3 mg/L, the level "
+                    "linked to response (St Clair et al. Arthritis Rheum 2002;46:1451)",
+                ),
                 knob="tnf_free_fraction",
             ),
         ),
@@ -563,6 +606,13 @@ def _adalimumab() -> Drug:
                 "neutralise",
                 "binds soluble and membrane TNF-alpha",
                 "Humira label",
+                potency=Q(
+                    0.5,
+                    "mg/L",
+                    "calibrated: ~90% TNF neutralisation at the 40 mg q2w trough (~5 mg/L); "
+                    "5-8 mg/L suffices for good response (Pouw et al. Ann Rheum Dis "
+                    "2015;74:513)",
+                ),
                 knob="tnf_free_fraction",
             ),
         ),
@@ -611,6 +661,12 @@ def _etanercept() -> Drug:
                 "neutralise",
                 "soluble TNF receptor: binds TNF-alpha and lymphotoxin-alpha",
                 "Enbrel label",
+                potency=Q(
+                    0.3,
+                    "mg/L",
+                    "calibrated: ~90% TNF neutralisation at the 50 mg weekly steady-state "
+                    "trough (~2-3 mg/L, Enbrel label; unconfirmed)",
+                ),
                 knob="tnf_free_fraction",
             ),
         ),
@@ -663,6 +719,12 @@ def _tocilizumab() -> Drug:
                 "binds soluble and membrane IL-6 receptor: blocks classic and trans signalling "
                 "(hepatic CRP, Th17 differentiation)",
                 "Actemra label",
+                potency=Q(
+                    0.1,
+                    "mg/L",
+                    "calibrated: CRP stays normal while serum tocilizumab exceeds 1 ug/mL "
+                    "(Nishimoto et al. Blood 2008;112:3959), i.e. >90% IL-6R blockade",
+                ),
                 knob="il6_receptor_signalling",
             ),
         ),
@@ -721,6 +783,12 @@ def _abatacept() -> Drug:
                 "block_receptor",
                 "binds CD80/CD86 on antigen-presenting cells: blocks CD28 costimulation of T cells",
                 "Orencia label; drugs.csv",
+                potency=Q(
+                    1.0,
+                    "mg/L",
+                    "calibrated: ~90% CD80/86 blockade at troughs >=10 ug/mL, the exposure linked "
+                    "to response (Orencia label, clinical pharmacology; unconfirmed)",
+                ),
                 knob="costimulation_strength",
             ),
         ),
@@ -782,6 +850,13 @@ def _rituximab() -> Drug:
                 "binds CD20 on pre-B and mature B cells: complement- and antibody-dependent "
                 "killing; plasma cells (CD20-negative) are spared",
                 "Rituxan label; drugs.csv",
+                potency=Q(
+                    0.5,
+                    "mg/L",
+                    "calibrated: B cells stay depleted at 6 months after 1 g on days 0 "
+                    "and 14 and return as rituximab falls below ~0.1 mg/L (RA label "
+                    "course; Breedveld et al. J Clin Pharmacol 2007;47:1119)",
+                ),
                 knob="cd20_depletion_rate",
             ),
         ),
@@ -821,6 +896,11 @@ def _ocrelizumab() -> Drug:
                 "deplete",
                 "binds CD20: depletes CD20+ B cells (mainly ADCC)",
                 "Ocrevus label",
+                potency=Q(
+                    0.5,
+                    "mg/L",
+                    "assumption: as rituximab (type I anti-CD20 IgG1; unconfirmed)",
+                ),
                 knob="cd20_depletion_rate",
             ),
         ),
@@ -858,6 +938,11 @@ def _obinutuzumab() -> Drug:
                 "type II anti-CD20: direct cell death and enhanced ADCC; deeper B-cell depletion "
                 "than rituximab",
                 "drugs.csv; Furie et al. Ann Rheum Dis 2022 (NOBILITY)",
+                potency=Q(
+                    0.5,
+                    "mg/L",
+                    "assumption: as rituximab (unconfirmed); deeper depletion is in its Emax",
+                ),
                 knob="cd20_depletion_rate",
             ),
         ),
@@ -899,6 +984,12 @@ def _belimumab() -> Drug:
                 "neutralise",
                 "binds soluble BLyS/BAFF: lowers B-cell survival signals",
                 "Benlysta label",
+                potency=Q(
+                    1.0,
+                    "mg/L",
+                    "calibrated: >95% soluble-BAFF neutralisation at the 10 mg/kg trough (~60 "
+                    "mg/L; unconfirmed)",
+                ),
                 knob="baff_free_fraction",
             ),
         ),
@@ -995,6 +1086,12 @@ def _tofacitinib() -> Drug:
                 "inhibit_signalling",
                 "JAK1: blocks IL-6 and type I/II interferon signalling",
                 "drugs.csv",
+                potency=Q(
+                    0.016,
+                    "mg/L",
+                    "calibrated: half-maximal at the mean steady-state concentration of 5 mg "
+                    "twice daily (~16 ng/mL); no in vivo EC50 found (unconfirmed)",
+                ),
                 knob="il6_receptor_signalling",
             ),
         ),
@@ -1034,6 +1131,12 @@ def _baricitinib() -> Drug:
                 "inhibit_signalling",
                 "JAK1/JAK2: blocks IL-6, IFN-g and GM-CSF signalling",
                 "drugs.csv; Olumiant label",
+                potency=Q(
+                    0.0145,
+                    "mg/L",
+                    "calibrated: half-maximal at the mean steady-state concentration of 4 mg "
+                    "daily (~14.5 ng/mL); no in vivo EC50 found (unconfirmed)",
+                ),
                 knob="il6_receptor_signalling",
             ),
             Effect(
@@ -1041,6 +1144,12 @@ def _baricitinib() -> Drug:
                 "inhibit_signalling",
                 "JAK1/TYK2-dependent type I interferon signalling",
                 "drugs.csv",
+                potency=Q(
+                    0.0145,
+                    "mg/L",
+                    "calibrated: half-maximal at the mean steady-state concentration of 4 mg "
+                    "daily (~14.5 ng/mL); no in vivo EC50 found (unconfirmed)",
+                ),
                 knob="ifnar_signalling",
             ),
         ),
@@ -1088,6 +1197,12 @@ def _upadacitinib() -> Drug:
                 "inhibit_signalling",
                 "JAK1: blocks IL-6, type I and II interferon and gamma-chain cytokine signalling",
                 "drugs.csv; Rinvoq label",
+                potency=Q(
+                    0.016,
+                    "mg/L",
+                    "calibrated: half-maximal at the mean steady-state concentration of 15 mg "
+                    "daily (~16 ng/mL); no in vivo EC50 found (unconfirmed)",
+                ),
                 knob="il6_receptor_signalling",
             ),
         ),
@@ -1391,6 +1506,12 @@ def _nivolumab() -> Drug:
                 "blocks PD-1 on T cells: lowers peripheral tolerance (immune-related adverse "
                 "events)",
                 "Opdivo label; drugs.csv",
+                potency=Q(
+                    0.1,
+                    "mg/L",
+                    "calibrated: PD-1 occupancy plateaus at doses >=0.3 mg/kg (Brahmer et al. J "
+                    "Clin Oncol 2010;28:3167), i.e. near-saturation above ~1 mg/L (unconfirmed)",
+                ),
                 knob="pd1_strength",
             ),
         ),
@@ -1430,6 +1551,11 @@ def _pembrolizumab() -> Drug:
                 "block_receptor",
                 "blocks PD-1 binding to PD-L1/PD-L2",
                 "Keytruda label",
+                potency=Q(
+                    0.1,
+                    "mg/L",
+                    "assumption: as nivolumab (unconfirmed)",
+                ),
                 knob="pd1_strength",
             ),
         ),
@@ -1469,6 +1595,12 @@ def _ipilimumab() -> Drug:
                 "blocks CTLA-4 binding to CD80/CD86: more costimulation, less Treg control; "
                 "depletes intratumoral Tregs",
                 "Yervoy label; drugs.csv",
+                potency=Q(
+                    10.0,
+                    "mg/L",
+                    "calibrated: partial CTLA-4 blockade at 3 mg/kg (trough ~20 mg/L), more at 10 "
+                    "mg/kg (exposure-response of Feng et al. Clin Cancer Res 2013; unconfirmed)",
+                ),
                 knob="ctla4_strength",
             ),
         ),

@@ -1,0 +1,340 @@
+"""Pharmacodynamics: drug effects turn immune-model hooks into rules of drug concentration.
+
+Every :class:`~immunetwin.drugs.Effect` that names a ``knob`` (a hook parameter of the
+immune model: ``tnf_free_fraction``, ``cd20_depletion_rate``, ``fcrn_level``...) acts
+through one generic builder. For each targeted hook, :func:`pd_module` declares
+
+- ``<hook>_baseline``: the model's value of the hook, copied with its unit and source;
+- per drug and hook, ``<drug>_<hook>_ec50`` (mg/L, from the effect's potency),
+  ``<drug>_<hook>_emax`` and ``<drug>_<hook>_hill`` (from :data:`EFFECT_PARAMETERS`
+  or the defaults of the effect kind);
+- a rule ``<hook>`` that replaces the constant:
+
+  * dimensionless hooks (1 without drug): ``baseline * prod(factor)`` with
+    ``factor = 1 - emax * H`` for inhibiting kinds (neutralise, block_receptor,
+    inhibit_signalling, inhibit_proliferation, suppress_production, block_migration)
+    and ``1 + emax * H`` for stimulating kinds (agonise, partial_agonise, expand);
+  * rate hooks (``cd20_depletion_rate``, 0 without drug): ``baseline + sum(emax * H)``
+    with ``emax`` in the hook's unit (a product with a zero baseline would stay zero);
+  * ``saturate`` on ``fcrn_level``: no fitted potency; the drug's IgG (mg/L) joins the
+    model's own FcRn saturation, ``(1 + igg_total/K) / (1 + (igg_total + C)/K)``.
+
+``H = (C/EC50)**n / (1 + (C/EC50)**n)`` reads the drug's effect-site concentration
+when the PK model has one, else its plasma concentration. The module is composed with
+``model.with_modules([module], replace=[hooks])``; parameters are one set per drug.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from immunetwin._errors import ModelError
+from immunetwin._units import parse_unit
+from immunetwin.declaration import Model, Module, Parameter, Rule
+from immunetwin.drugs._declarations import Drug, Effect, Quantity
+from immunetwin.drugs.compose import RegimenLike, _drugs_of, _library, with_drugs
+
+__all__ = [
+    "EFFECT_PARAMETERS",
+    "INHIBITING",
+    "STIMULATING",
+    "EffectParameters",
+    "hooked_effects",
+    "pd_module",
+    "unhooked_effects",
+    "with_drug_effects",
+]
+
+INHIBITING = frozenset(
+    {
+        "neutralise",
+        "block_receptor",
+        "inhibit_signalling",
+        "inhibit_proliferation",
+        "suppress_production",
+        "block_migration",
+    }
+)
+STIMULATING = frozenset({"agonise", "partial_agonise", "expand"})
+SATURATE = "saturate"
+DEPLETE = "deplete"
+
+_FULL = "definition: complete inhibition at saturating concentration"
+_HILL1 = "assumption: simple occupancy (Hill coefficient 1)"
+
+
+@dataclass(frozen=True)
+class EffectParameters:
+    """Maximal effect and steepness of one drug's effect on one hook.
+
+    Attributes:
+        emax: Maximal effect: a fraction (dimensionless) for factor hooks, or a rate in
+            the hook's unit for additive (rate) hooks.
+        hill: Hill coefficient (dimensionless).
+    """
+
+    emax: Quantity
+    hill: Quantity = field(default_factory=lambda: Quantity(1.0, "dimensionless", _HILL1))
+
+
+_ANTI_CD20_KMAX = Quantity(
+    2.0,
+    "1/day",
+    "calibrated: >90% fall of circulating B cells within days of rituximab 1 g "
+    "(Rituxan label; Breedveld et al. J Clin Pharmacol 2007;47:1119)",
+)
+
+# Emax and Hill per (drug, hook) where the effect-kind default does not hold.
+EFFECT_PARAMETERS: Mapping[tuple[str, str], EffectParameters] = {
+    ("rituximab", "cd20_depletion_rate"): EffectParameters(_ANTI_CD20_KMAX),
+    ("ocrelizumab", "cd20_depletion_rate"): EffectParameters(_ANTI_CD20_KMAX),
+    ("obinutuzumab", "cd20_depletion_rate"): EffectParameters(
+        Quantity(
+            4.0,
+            "1/day",
+            "assumption: type II anti-CD20 depletes more deeply than rituximab (about twice "
+            "its maximal rate; Furie et al. Ann Rheum Dis 2022, unconfirmed)",
+        )
+    ),
+    ("prednisone", "cytokine_production_factor"): EffectParameters(
+        Quantity(
+            0.8,
+            "dimensionless",
+            "assumption: high-dose glucocorticoid lowers LPS-stimulated TNF/IL-6 production "
+            "by ~80% (Rhen & Cidlowski NEJM 2005; unconfirmed)",
+        )
+    ),
+    ("methylprednisolone", "cytokine_production_factor"): EffectParameters(
+        Quantity(
+            0.8,
+            "dimensionless",
+            "assumption: as prednisolone (Rhen & Cidlowski NEJM 2005; unconfirmed)",
+        )
+    ),
+    ("voclosporin", "cytokine_production_factor"): EffectParameters(
+        Quantity(
+            0.6,
+            "dimensionless",
+            "assumption: calcineurin inhibition blocks NFAT-driven IL-2/IFN-g fully but "
+            "NF-kB-driven TNF/IL-6 only partly (unconfirmed)",
+        )
+    ),
+    ("nivolumab", "pd1_strength"): EffectParameters(
+        Quantity(0.9, "dimensionless", "immune.knobs DEFECTS pd1_blockade (pd1_strength 0.1)")
+    ),
+    ("pembrolizumab", "pd1_strength"): EffectParameters(
+        Quantity(0.9, "dimensionless", "immune.knobs DEFECTS pd1_blockade (pd1_strength 0.1)")
+    ),
+    ("ipilimumab", "ctla4_strength"): EffectParameters(
+        Quantity(0.7, "dimensionless", "immune.knobs DEFECTS ctla4_blockade (ctla4_strength 0.3)")
+    ),
+    ("prednisone", "lymphocyte_proliferation_factor"): EffectParameters(
+        Quantity(0.8, "dimensionless", "assumption: as cytokine production (unconfirmed)")
+    ),
+    ("methylprednisolone", "lymphocyte_proliferation_factor"): EffectParameters(
+        Quantity(0.8, "dimensionless", "assumption: as cytokine production (unconfirmed)")
+    ),
+}
+
+
+def _default_parameters(effect: Effect, hook_unit: str) -> EffectParameters:
+    if parse_unit(hook_unit).same_dimension(parse_unit("dimensionless")):
+        if effect.kind in INHIBITING:
+            return EffectParameters(Quantity(1.0, "dimensionless", _FULL))
+        if effect.kind in STIMULATING:
+            raise ModelError(
+                f"stimulating effect on {effect.knob!r} needs an Emax in EFFECT_PARAMETERS"
+            )
+    raise ModelError(
+        f"effect {effect.kind!r} on {effect.knob!r} needs an Emax in EFFECT_PARAMETERS"
+    )
+
+
+def hooked_effects(drug: Drug) -> list[Effect]:
+    """The effects of ``drug`` that act through an immune-model hook (``knob``)."""
+    return [e for e in drug.mechanism if e.knob is not None]
+
+
+def unhooked_effects(drugs: Iterable[Drug]) -> list[tuple[str, Effect]]:
+    """(drug name, effect) for every effect without a hook: described, not simulated."""
+    return [(d.name, e) for d in drugs for e in d.mechanism if e.knob is None]
+
+
+def _potency_mg_per_l(drug: Drug, effect: Effect) -> tuple[float, str]:
+    """The effect's potency in mg/L of the PK model's concentration, and its source."""
+    q = effect.potency
+    if q is None:
+        raise ModelError(
+            f"drug {drug.name!r}: effect on {effect.knob!r} has no potency (EC50/IC50): "
+            "fill it in the library with a source or 'calibrated: <to what>'"
+        )
+    unit = parse_unit(q.unit)
+    if unit.same_dimension(parse_unit("mg/L")):
+        return q.to("mg/L"), q.source
+    pk = drug.pk
+    if unit.same_dimension(parse_unit("nmol/L")) and pk and pk.molecular_weight:
+        grams_per_mol = pk.molecular_weight.to("g/mol")
+        # 1 nmol/L of a 1 g/mol compound is 1e-9 g/L = 1e-6 mg/L.
+        value = q.to("nmol/L") * grams_per_mol * 1e-6
+        return value, f"{q.source} ({q.text()} at {grams_per_mol:g} g/mol)"
+    if unit.same_dimension(parse_unit("IU/mL")) and pk and pk.units_per_mg:
+        value = q.to("IU/L") / pk.units_per_mg.to("IU/mg")
+        return value, f"{q.source} ({q.text()} at {pk.units_per_mg.text()})"
+    raise ModelError(f"drug {drug.name!r}: cannot convert potency {q.text()} to mg/L")
+
+
+def _concentration(drug: Drug) -> str:
+    if drug.pk is not None and drug.pk.effect_half_life is not None:
+        return f"{drug.name}_effect_site"
+    return f"{drug.name}_concentration"
+
+
+def _hill(conc: str, ec50: str, n: str) -> str:
+    return f"(({conc}/{ec50})**{n} / (1 + ({conc}/{ec50})**{n}))"
+
+
+def _fcrn_saturation(drug: Drug, model: Model) -> str:
+    """Drug IgG competing with the model's own IgG for FcRn (no fitted potency)."""
+    for name in ("igg_total", "fcrn_saturation_igg", "grams_per_milligram"):
+        if model.kind_of(name) is None:
+            raise ModelError(f"FcRn saturation by {drug.name!r} needs {name!r} in the model")
+    conc = f"{_concentration(drug)} * grams_per_milligram"
+    return f"((1 + igg_total/fcrn_saturation_igg) / (1 + (igg_total + {conc})/fcrn_saturation_igg))"
+
+
+def pd_module(
+    model: Model, drugs: Iterable[Drug], name: str = "drug_pd"
+) -> tuple[Module, list[str]]:
+    """One module redefining every hook the drugs target, and the hooks it replaces.
+
+    Args:
+        model: The model holding the hooks as parameters (and the drugs' PK modules).
+        drugs: The drugs whose hooked effects act.
+        name: Module name.
+
+    Returns:
+        The module and the names of the hook parameters it replaces.
+
+    Raises:
+        ModelError: For a hook the model lacks (or that is no longer a parameter), an
+            effect without potency, or a potency or Emax that cannot be converted.
+    """
+    by_hook: dict[str, list[tuple[Drug, Effect]]] = {}
+    for drug in drugs:
+        for effect in hooked_effects(drug):
+            by_hook.setdefault(str(effect.knob), []).append((drug, effect))
+    parameters: list[Parameter] = []
+    rules: list[Rule] = []
+    for hook, acting in by_hook.items():
+        if model.kind_of(hook) != "parameter":
+            raise ModelError(
+                f"hook {hook!r} is not a parameter of model {model.name!r} "
+                f"(it is {model.kind_of(hook)}): cannot act on it"
+            )
+        base: Parameter = model.element(hook)  # type: ignore[assignment]
+        dimensionless = parse_unit(base.unit).same_dimension(parse_unit("dimensionless"))
+        parameters.append(
+            Parameter(
+                f"{hook}_baseline",
+                base.value,
+                base.unit,
+                source=base.source,
+                variability=base.variability,
+                description=f"{hook} without drug (copied from the model). {base.description}",
+            )
+        )
+        factors: list[str] = []
+        terms: list[str] = []
+        for drug, effect in acting:
+            if effect.kind == SATURATE and hook == "fcrn_level":
+                factors.append(_fcrn_saturation(drug, model))
+                continue
+            prefix = f"{drug.name}_{hook}"
+            ec50, ec50_source = _potency_mg_per_l(drug, effect)
+            pars = EFFECT_PARAMETERS.get((drug.name, hook)) or _default_parameters(
+                effect, base.unit
+            )
+            emax_unit = "dimensionless" if dimensionless else base.unit
+            parameters += [
+                Parameter(
+                    f"{prefix}_ec50",
+                    ec50,
+                    "mg/L",
+                    source=ec50_source,
+                    description=f"{drug.name} concentration of half-maximal effect on {hook}.",
+                ),
+                Parameter(
+                    f"{prefix}_emax",
+                    pars.emax.to(emax_unit),
+                    emax_unit,
+                    source=pars.emax.source,
+                    description=f"Maximal effect of {drug.name} on {hook} ({effect.kind}).",
+                ),
+                Parameter(
+                    f"{prefix}_hill",
+                    pars.hill.to("dimensionless"),
+                    "dimensionless",
+                    source=pars.hill.source,
+                    description=f"Hill coefficient of {drug.name} on {hook}.",
+                ),
+            ]
+            h = _hill(_concentration(drug), f"{prefix}_ec50", f"{prefix}_hill")
+            if not dimensionless:
+                terms.append(f"{prefix}_emax * {h}")
+            elif effect.kind in INHIBITING:
+                factors.append(f"(1 - {prefix}_emax * {h})")
+            elif effect.kind in STIMULATING:
+                factors.append(f"(1 + {prefix}_emax * {h})")
+            else:
+                raise ModelError(
+                    f"drug {drug.name!r}: effect kind {effect.kind!r} on the dimensionless hook "
+                    f"{hook!r} has no pharmacodynamic form"
+                )
+        expression = f"{hook}_baseline"
+        if terms:
+            expression = " + ".join([expression, *terms])
+        if factors:
+            expression = " * ".join([f"({expression})" if terms else expression, *factors])
+        drug_names = ", ".join(sorted({d.name for d, _ in acting}))
+        rules.append(Rule(hook, expression, base.unit, description=f"{hook} under {drug_names}."))
+    module = Module(
+        name,
+        description="Drug mechanisms: immune hooks as functions of drug concentration.",
+        parameters=tuple(parameters),
+        rules=tuple(rules),
+    )
+    return module, list(by_hook)
+
+
+def with_drug_effects(
+    model: Model,
+    regimens: Iterable[RegimenLike],
+    library: Mapping[str, Drug] | None = None,
+    name: str | None = None,
+) -> Model:
+    """``model`` with the drugs' PK modules (:func:`with_drugs`) and their mechanisms.
+
+    Every hook targeted by the drugs becomes one rule of their concentrations (see the
+    module docstring). Effects without a hook are not simulated
+    (:func:`unhooked_effects` lists them). Call it once with every regimen, background
+    and add-on together: a second call finds the hooks already rules and raises.
+
+    Args:
+        model: The immune model (hooks as parameters).
+        regimens: Regimens, regimen text, or drugs.
+        library: Drugs by name (default: the built-in library).
+        name: Name of the new model (default: the model's).
+
+    Raises:
+        SpecError: For an unknown drug or a bad regimen.
+        ModelError: For a hook effect without potency, or a hook the model lacks.
+    """
+    regimens = list(regimens)
+    lib = _library(library)
+    drugs = _drugs_of(regimens, lib)
+    with_pk = with_drugs(model, regimens, lib, name=name)
+    module, hooks = pd_module(with_pk, drugs)
+    if not hooks:
+        return with_pk
+    return with_pk.with_modules([module], name=name, replace=hooks)
