@@ -327,12 +327,16 @@ def list_(
     json_: JsonOpt = False,
 ) -> None:
     """List built-in models, or a model's modules or parameters with units and sources."""
-    choices = ("models", "modules", "parameters", "species", "defects", "drugs")
+    choices = ("models", "modules", "parameters", "species", "defects", "drugs", "diseases")
     if what not in choices:
         raise SpecError(f"cannot list {what!r}: choose one of {', '.join(choices)}")
     rows: list[dict[str, object]]
     if what == "models":
         rows = [{"name": m.name, "description": m.description} for m in builtin_models().values()]
+    elif what == "diseases":
+        from immunetwin.diseases.docs import disease_rows
+
+        rows = disease_rows()
     elif what == "drugs":
         from immunetwin.drugs import drug_table
 
@@ -467,14 +471,16 @@ def population(
     finally:
         if client is not None:
             client.close()
-    data = result.to_xarray()
-    summary = pd.DataFrame(
-        {
-            f"{name} {q}": data[name].quantile(p, dim="patient_id").to_series()
+    labels = {0.05: "p5", 0.5: "median", 0.95: "p95"}
+    summary = pd.concat(
+        [
+            result.quantiles(name, list(labels)).set_axis(
+                [f"{name} {label}" for label in labels.values()], axis=1
+            )
             for name in outputs
-            for q, p in (("p5", 0.05), ("median", 0.5), ("p95", 0.95))
-        }
-    ).rename_axis("time")
+        ],
+        axis=1,
+    )
     if json_:
         typer.echo(
             json.dumps(

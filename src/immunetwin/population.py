@@ -157,6 +157,24 @@ class PopulationResult:
         assert self.out_dir is not None
         return pd.read_parquet(self.out_dir / "trajectories")
 
+    def quantiles(self, output: str, levels: Sequence[float]) -> pd.DataFrame:
+        """Quantiles of one output across patients at each time (failed patients excluded).
+
+        Streamed runs read only that output's column from disk, so the summary of a
+        large run needs memory for one column, not for every trajectory.
+
+        Returns:
+            A DataFrame indexed by time, one column per level.
+        """
+        if self.trajectories is not None:
+            values = self.trajectories[output]
+            frame = values.quantile(list(levels), dim="patient_id", skipna=True).to_pandas()
+            return pd.DataFrame(frame).T.rename_axis("time").rename_axis(None, axis=1)
+        assert self.out_dir is not None
+        column = pd.read_parquet(self.out_dir / "trajectories", columns=["time", output])
+        grouped = column.groupby("time")[output].quantile(np.asarray(levels)).unstack()
+        return pd.DataFrame(grouped).rename_axis("time").rename_axis(None, axis=1)
+
     def to_xarray(self) -> xr.Dataset:
         """Results as an xarray Dataset (loads from disk when streamed)."""
         if self.trajectories is not None:

@@ -1,0 +1,174 @@
+"""Diseases as data: parameter changes with variability, covariates, demographics.
+
+A :class:`Disease` never forks the core immune model: it is a set of
+:class:`ParameterChange` on :func:`immunetwin.immune.build_immune_model` (plus
+optional initial-state changes), the organs it targets, the covariates that shift
+its parameters and an observation model that turns the mechanistic state into
+clinical readouts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from immunetwin._errors import ModelError
+from immunetwin.declaration import LogNormal
+
+__all__ = ["Covariate", "Demographics", "Disease", "ParameterChange"]
+
+
+@dataclass(frozen=True)
+class ParameterChange:
+    """A disease's change of one parameter of the shared immune model.
+
+    Attributes:
+        parameter: Parameter name in the immune model.
+        value: Population median in the disease, in the parameter's declared unit.
+        variability: Inter-patient variability around ``value`` (None: the same in everyone).
+        source: Literature source, or ``calibrated: <to what>``.
+        rationale: The mechanism the change stands for.
+    """
+
+    parameter: str
+    value: float
+    variability: LogNormal | None
+    source: str
+    rationale: str = ""
+
+
+@dataclass(frozen=True)
+class Covariate:
+    """A patient characteristic that multiplies one parameter, or a stated "not modelled".
+
+    Attributes:
+        name: Covariate name (``sex``, ``smoking``, ``age``...).
+        levels: Level -> multiplier on ``parameter`` (empty when not modelled).
+        parameter: The parameter it multiplies (None when not modelled).
+        direction: Documented direction of the effect on the disease.
+        size: Documented size of the effect (e.g. a ratio or odds ratio).
+        source: Where direction and size come from.
+        modelled: False for a stated "not modelled" (evidence missing or no mechanism).
+        prevalence: Level -> share of patients (used to sample the covariate).
+    """
+
+    name: str
+    levels: Mapping[str, float]
+    parameter: str | None
+    direction: str
+    size: str
+    source: str
+    modelled: bool = True
+    prevalence: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Demographics:
+    """Sex and age of the disease's patients.
+
+    Attributes:
+        female_fraction: Share of women among patients.
+        age_mean: Mean age in years.
+        age_sd: Standard deviation of age in years.
+        age_range: Ages are truncated to this range.
+        source: Where the numbers come from.
+    """
+
+    female_fraction: float
+    age_mean: float
+    age_sd: float
+    age_range: tuple[float, float]
+    source: str
+
+
+Readouts = Callable[[pd.DataFrame, np.random.Generator], dict[str, float]]
+
+
+@dataclass(frozen=True)
+class Disease:
+    """A disease as data on the shared immune model.
+
+    Attributes:
+        name: Identifier (``sle``, ``ra``).
+        description: One-line description.
+        mechanism: The mechanism in words.
+        changes: Parameter changes with variability and sources.
+        target_organs: Organs of :data:`immunetwin.immune.ORGANS` it damages.
+        covariates: Covariate effects (or stated "not modelled").
+        demographics: Sex and age of patients.
+        outputs: Model outputs the readouts need.
+        readouts: Observation model: ``(trajectory of one patient, rng) -> readouts``;
+            the trajectory has one row per output time and one column per output.
+        initial_state: Species initial values (e.g. established disease), with sources.
+        follow_up_days: Default simulated time before readouts are taken.
+    """
+
+    name: str
+    description: str
+    mechanism: str
+    changes: tuple[ParameterChange, ...]
+    target_organs: tuple[str, ...]
+    covariates: tuple[Covariate, ...]
+    demographics: Demographics
+    outputs: tuple[str, ...]
+    readouts: Readouts
+    initial_state: Mapping[str, tuple[float, str]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    follow_up_days: float = 3 * 365.0
+
+    def medians(self) -> dict[str, float]:
+        """Parameter name -> median value in the disease."""
+        return {c.parameter: c.value for c in self.changes}
+
+    def validate(self, model) -> None:
+        """Check every change names a real parameter and has a source.
+
+        Args:
+            model: The immune model the disease applies to.
+
+        Raises:
+            ModelError: Listing every problem found.
+        """
+        from immunetwin.immune import ORGANS
+
+        parameters = {p.name for p in model.parameters}
+        species = {s.name for s in model.species}
+        problems = []
+        for change in self.changes:
+            if change.parameter not in parameters:
+                problems.append(f"{change.parameter!r} is not a parameter of the model")
+            if not change.source.strip():
+                problems.append(f"change of {change.parameter!r} has no source")
+            if not (np.isfinite(change.value) and change.value >= 0):
+                problems.append(f"change of {change.parameter!r} has value {change.value!r}")
+        for name, (_, source) in self.initial_state.items():
+            if name not in species:
+                problems.append(f"initial state {name!r} is not a species of the model")
+            if not source.strip():
+                problems.append(f"initial state {name!r} has no source")
+        for organ in self.target_organs:
+            if organ not in ORGANS:
+                problems.append(f"target organ {organ!r} is not in the model")
+        for covariate in self.covariates:
+            if not covariate.source.strip():
+                problems.append(f"covariate {covariate.name!r} has no source")
+            if covariate.modelled and covariate.parameter not in parameters:
+                problems.append(
+                    f"covariate {covariate.name!r} acts on unknown parameter "
+                    f"{covariate.parameter!r}"
+                )
+            if covariate.modelled and covariate.prevalence:
+                if set(covariate.prevalence) != set(covariate.levels):
+                    problems.append(f"covariate {covariate.name!r}: prevalence levels differ")
+                elif not np.isclose(sum(covariate.prevalence.values()), 1.0):
+                    problems.append(f"covariate {covariate.name!r}: prevalence does not sum to 1")
+        d = self.demographics
+        if not 0.0 <= d.female_fraction <= 1.0:
+            problems.append(f"female fraction {d.female_fraction} outside [0, 1]")
+        if problems:
+            raise ModelError(f"disease {self.name!r}: " + "; ".join(problems))

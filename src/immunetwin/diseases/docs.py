@@ -1,0 +1,90 @@
+"""Markdown description of a disease (mechanism, parameters with sources, covariates)."""
+
+from __future__ import annotations
+
+from immunetwin.diseases.declaration import Disease
+
+__all__ = ["disease_markdown", "disease_rows"]
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "/").replace("\n", " ")
+
+
+def disease_markdown(disease: Disease) -> str:
+    """The parameter and covariate tables of a disease, as Markdown.
+
+    Args:
+        disease: The disease.
+    """
+    lines = [
+        "| Parameter | Median | Variability | Source | Stands for |",
+        "|---|---|---|---|---|",
+    ]
+    for c in disease.changes:
+        variability = f"log-normal CV {c.variability.cv:g}" if c.variability else "none"
+        lines.append(
+            f"| `{c.parameter}` | {c.value:g} | {variability} | {_cell(c.source)} | "
+            f"{_cell(c.rationale)} |"
+        )
+    for name, (value, source) in disease.initial_state.items():
+        lines.append(f"| `{name}` (initial) | {value:g} | none | {_cell(source)} | |")
+    lines += [
+        "",
+        "| Covariate | Effect in the model | Direction | Size | Source |",
+        "|---|---|---|---|---|",
+    ]
+    for cov in disease.covariates:
+        if cov.modelled:
+            levels = ", ".join(f"{k}: x{v:g}" for k, v in cov.levels.items())
+            effect = f"`{cov.parameter}` {levels}"
+        else:
+            effect = "not modelled"
+        lines.append(
+            f"| {cov.name} | {effect} | {_cell(cov.direction)} | {_cell(cov.size)} | "
+            f"{_cell(cov.source)} |"
+        )
+    d = disease.demographics
+    lines += [
+        "",
+        f"Demographics: {d.female_fraction:.0%} women, age {d.age_mean:g} +/- {d.age_sd:g} "
+        f"years ({d.age_range[0]:g}-{d.age_range[1]:g}); {d.source}.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def disease_rows() -> list[dict[str, object]]:
+    """One row per disease parameter change and covariate, for ``immunetwin list diseases``."""
+    from immunetwin.diseases import DISEASES
+
+    rows: list[dict[str, object]] = []
+    for disease in DISEASES.values():
+        for c in disease.changes:
+            rows.append(
+                {
+                    "disease": disease.name,
+                    "description": disease.description,
+                    "item": c.parameter,
+                    "value": f"{c.value:g}",
+                    "variability": f"log-normal CV {c.variability.cv:g}" if c.variability else "",
+                    "source": c.source,
+                }
+            )
+        for cov in disease.covariates:
+            effect = (
+                ", ".join(f"{k} x{v:g}" for k, v in cov.levels.items())
+                if cov.modelled
+                else "not modelled"
+            )
+            rows.append(
+                {
+                    "disease": disease.name,
+                    "description": disease.description,
+                    "item": f"covariate {cov.name}"
+                    + (f" -> {cov.parameter}" if cov.modelled else ""),
+                    "value": effect,
+                    "variability": "",
+                    "source": cov.source,
+                }
+            )
+    return rows
