@@ -199,9 +199,17 @@ def local_executor(workers: int) -> Executor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
-def _default_chunk_size(n: int) -> int:
-    """About 64 chunks (enough to balance 16 workers), at most 2,000 patients each."""
-    return max(1, min(2000, math.ceil(n / 64)))
+CHUNK_RESULT_BYTES = 4_000_000
+
+
+def _default_chunk_size(n: int, values_per_patient: int) -> int:
+    """Patients per chunk when the user sets none.
+
+    About 64 chunks (enough to balance 16 workers), each at most 2,000 patients and
+    ~4 MB of results, so the chunks in flight stay small whatever the outputs.
+    """
+    by_memory = CHUNK_RESULT_BYTES // (8 * max(1, values_per_patient))
+    return max(1, min(2000, by_memory, math.ceil(n / 64)))
 
 
 def _stored_chunk_size(out: Path | None) -> int | None:
@@ -249,7 +257,7 @@ def run_population(
             cores; 1 runs in this process). With an executor, chunks in flight
             are ``2 * workers + 2`` (default 32).
         chunk_size: Patients per task (default: about 64 tasks of at most 2,000
-            patients; a resumed run keeps its stored chunk size).
+            patients and ~4 MB of results; a resumed run keeps its stored size).
         out_dir: Stream results to Parquet here (resumable); default in memory.
         options: Solver settings.
         progress: Show a progress bar.
@@ -274,7 +282,11 @@ def run_population(
     out_path = Path(out_dir) if out_dir is not None else None
     # The default depends on n only (never on the workers), so a run resumed
     # with other workers, or on a cluster, cuts the same chunks.
-    size = chunk_size or _stored_chunk_size(out_path) or _default_chunk_size(n)
+    size = (
+        chunk_size
+        or _stored_chunk_size(out_path)
+        or _default_chunk_size(n, len(times) * len(outputs))
+    )
     n_chunks = math.ceil(n / size) if n else 0
     values = parameters.to_numpy(dtype=float)
     ids = parameters.index.to_numpy()
