@@ -143,13 +143,14 @@ def test_failing_patients_are_recorded_and_the_others_succeed(
     broken = parameters.copy()
     # A negative production rate drives the population below zero...
     broken.loc[3, "cell_0_source"] = -5.0
-    # ...and a strongly negative one makes the cytokine feedback singular: CVODE gives up.
+    # ...and a strongly negative one crashes it within days (negative, or CVODE gives up first).
     broken.loc[8, "cell_0_source"] = -500.0
     result = run(model, broken, workers=2, chunk_size=4)
     assert result.n_failed == 2
     assert list(result.status.index[~result.status["ok"]]) == [3, 8]
     assert "cell_0 is negative" in result.status.loc[3, "reason"]
-    assert "solver failed" in result.status.loc[8, "reason"]
+    reason = result.status.loc[8, "reason"]
+    assert "cell_0 is negative" in reason or "solver failed" in reason
     assert (result.status.loc[result.status["ok"], "reason"] == "").all()
     for failed in (3, 8):
         assert np.isnan(result.trajectories["cell_0"].sel(patient_id=failed).values).all()
