@@ -15,10 +15,10 @@ from __future__ import annotations
 import hashlib
 import math
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from xml.etree import ElementTree
 
 import numpy as np
@@ -42,6 +42,16 @@ roadrunner.Logger.setLevel(roadrunner.Logger.LOG_FATAL)
 roadrunner.Config.setValue(roadrunner.Config.LOADSBMLOPTIONS_RECOMPILE, True)
 
 Operation = Literal["add", "set", "multiply"]
+# A resolved state change: (kind, index, selection, op, operand).
+_Jump = tuple[str, int, str, Operation, float]
+
+
+def _operate(op: Operation, current: float, operand: float) -> float:
+    if op == "add":
+        return current + operand
+    if op == "set":
+        return operand
+    return current * operand
 
 
 @dataclass(frozen=True, order=True)
@@ -139,7 +149,8 @@ class Simulator:
         self._parameter_index = {p: all_params.index(p) for p in self.parameters}
         self.observables = [p for p in all_params if p in rule_targets]
         self._default_parameters = np.array(m.getGlobalParameterValues(), dtype=float)
-        self._readers: dict[tuple[str, ...], Callable[[], np.ndarray]] = {}
+        self._readers: dict[tuple[str, ...], Callable[[Any], np.ndarray]] = {}
+        self._change_targets: dict[str, tuple[str, int, str]] = {}
 
     # -- names ------------------------------------------------------------------------
     @property
@@ -194,18 +205,21 @@ class Simulator:
             # that read a per-patient parameter are not re-evaluated (a full reset
             # would recompile per patient); tests/test_biomodels.py records the gap.
             rr.reset()
+        # One lookup per patient: rr.model is a new wrapper object on every access.
+        model = rr.model
         read = self._reader(tuple(outputs))
         times = np.asarray(output_times, dtype=float)
         result = np.empty((len(times), len(outputs)))
-        changes = schedule.changes if schedule else ()
         end = float(times[-1])
-        breakpoints = {c.time for c in changes if 0.0 < c.time < end}
+        plan = self._plan(schedule.changes if schedule else ())
         outputs_at = {float(t): i for i, t in enumerate(times)}
-        peak = np.abs(np.asarray(rr.model.getFloatingSpeciesConcentrations()))
+        breakpoints = {t for t in plan if 0.0 < t < end}
+        peak = np.abs(np.asarray(model.getFloatingSpeciesConcentrations()))
         # Outputs at time 0 are taken before changes at time 0.
         if 0.0 in outputs_at:
-            result[outputs_at[0.0]] = read()
-        self._apply(changes, 0.0)
+            result[outputs_at[0.0]] = read(model)
+        if 0.0 in plan:
+            self._apply(model, plan[0.0])
         now, restart = 0.0, True
         try:
             for target in sorted(breakpoints | set(outputs_at) - {0.0}):
@@ -213,11 +227,11 @@ class Simulator:
                 # CVODE after a jump, otherwise the integrator carries on smoothly.
                 now = rr.oneStep(now, target - now, restart)
                 now, restart = target, False
-                peak = self._check_state(target, peak)
+                self._check_state(model, target, peak)
                 if target in outputs_at:
-                    result[outputs_at[target]] = read()
+                    result[outputs_at[target]] = read(model)
                 if target in breakpoints:
-                    self._apply(changes, target)
+                    self._apply(model, plan[target])
                     restart = True
         except RuntimeError as err:
             message = str(err).strip().splitlines()
@@ -228,7 +242,29 @@ class Simulator:
             raise SimulationError("non-finite value in the outputs")
         return result
 
-    def _reader(self, outputs: tuple[str, ...]) -> Callable[[], np.ndarray]:
+    def _plan(self, changes: Sequence[StateChange]) -> dict[float, list[_Jump]]:
+        """Changes grouped by time, each with its target resolved to an index."""
+        plan: dict[float, list[_Jump]] = {}
+        for change in changes:
+            target = self._change_targets.get(change.target)
+            if target is None:
+                target = self._change_targets[change.target] = self._resolve(change.target)
+            plan.setdefault(change.time, []).append((*target, change.op, change.value))
+        return plan
+
+    def _resolve(self, name: str) -> tuple[str, int, str]:
+        """Where a change lands: (kind, index, selection) for species and parameters."""
+        if name in self.observables:
+            raise ModelError(f"cannot change {name!r}: it is computed by a rule")
+        selection = self._selection(name)
+        if name in self._species_index:
+            kind = "amount" if name in self._amount_species else "concentration"
+            return kind, self._species_index[name], selection
+        if name in self._parameter_index:
+            return "parameter", self._parameter_index[name], selection
+        return "selection", -1, selection
+
+    def _reader(self, outputs: tuple[str, ...]) -> Callable[[Any], np.ndarray]:
         """A function returning the current values of ``outputs`` in their units."""
         if outputs in self._readers:
             return self._readers[outputs]
@@ -237,49 +273,58 @@ class Simulator:
         if all(o in self._species_index and o not in self._amount_species for o in outputs):
             index = np.array([self._species_index[o] for o in outputs], dtype=np.int32)
 
-            def read() -> np.ndarray:
-                # rr.model is looked up on every call: a full reset replaces it.
-                return np.asarray(rr.model.getFloatingSpeciesConcentrations(index))
+            def read(model: Any) -> np.ndarray:
+                # The caller passes rr.model looked up after its reset (a full reset replaces it).
+                return np.asarray(model.getFloatingSpeciesConcentrations(index))
         else:
 
-            def read() -> np.ndarray:
+            def read(model: Any) -> np.ndarray:
                 return np.array([rr.getValue(s) for s in selections])
 
         self._readers[outputs] = read
         return read
 
-    def _apply(self, changes: Iterable[StateChange], at: float) -> None:
-        for change in changes:
-            if change.time != at:
+    def _apply(self, model: Any, jumps: list[_Jump]) -> None:
+        for kind, index, selection, op, operand in jumps:
+            if kind == "concentration":
+                get, put = (
+                    model.getFloatingSpeciesConcentrations,
+                    model.setFloatingSpeciesConcentrations,
+                )
+            elif kind == "amount":
+                get, put = model.getFloatingSpeciesAmounts, model.setFloatingSpeciesAmounts
+            elif kind == "parameter":
+                get, put = model.getGlobalParameterValues, model.setGlobalParameterValues
+            else:
+                current = self._rr.getValue(selection)
+                self._rr.setValue(selection, _operate(op, current, operand))
                 continue
-            selection = self._selection(change.target)
-            if change.target in self.observables:
-                raise ModelError(f"cannot change {change.target!r}: it is computed by a rule")
-            current = self._rr.getValue(selection)
-            value = {
-                "add": current + change.value,
-                "set": change.value,
-                "multiply": current * change.value,
-            }[change.op]
-            self._rr.setValue(selection, value)
+            where = [index]
+            put(where, [_operate(op, float(get(where)[0]), operand)])
 
-    def _check_state(self, at: float, peak: np.ndarray) -> np.ndarray:
-        """Fail on a non-finite or negative species; return the updated peak magnitudes.
+    def _check_state(self, model: Any, at: float, peak: np.ndarray) -> None:
+        """Fail on a non-finite or negative species; update the peak magnitudes in place.
 
         Negative means below ``-negative_tolerance * (1 + peak)``: solver noise around
         zero after a population of 1e8 is cleared is not a failure, a real sign error is.
         """
-        state = np.asarray(self._rr.model.getFloatingSpeciesConcentrations())
+        state = model.getFloatingSpeciesConcentrations()
+        if not len(state):
+            return
+        # One reduction on the common path: no NaN or inf, nothing below -tolerance.
+        lowest = state.min()
+        tol = self.options.negative_tolerance
+        if math.isfinite(lowest) and math.isfinite(state.max()) and lowest >= -tol:
+            np.maximum(peak, state, out=peak)
+            return
         if not np.all(np.isfinite(state)):
             bad = self.species[int(np.flatnonzero(~np.isfinite(state))[0])]
             raise SimulationError(f"{bad} is not finite at t={at:.6g} d")
-        peak = np.maximum(peak, np.abs(state))
-        tol = self.options.negative_tolerance
+        np.maximum(peak, np.abs(state), out=peak)
         negative = state < -tol * (1.0 + peak)
         if negative.any():
             i = int(np.flatnonzero(negative)[0])
             raise SimulationError(f"{self.species[i]} is negative ({state[i]:.3g}) at t={at:.6g} d")
-        return peak
 
     def simulate(
         self,

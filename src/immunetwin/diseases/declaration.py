@@ -86,6 +86,8 @@ class Demographics:
 
 
 Readouts = Callable[[pd.DataFrame, np.random.Generator], dict[str, float]]
+# (readouts at baseline, readouts at a later visit) -> responder flags and changes.
+Responses = Callable[[Mapping[str, float], Mapping[str, float]], dict[str, float]]
 
 
 @dataclass(frozen=True)
@@ -102,9 +104,19 @@ class Disease:
         demographics: Sex and age of patients.
         outputs: Model outputs the readouts need.
         readouts: Observation model: ``(trajectory of one patient, rng) -> readouts``;
-            the trajectory has one row per output time and one column per output.
+            the trajectory has one row per output time (from time 0 up to the visit)
+            and one column per output. Readouts describe the last row, and may use
+            the history: cumulative event counts (e.g. ``relapses``) or the day an
+            event first happened (e.g. ``stage3_day``, NaN when it has not). Each call
+            draws the same number of random numbers whatever the state, so arms of a
+            trial see common random numbers.
         initial_state: Species initial values (e.g. established disease), with sources.
         follow_up_days: Default simulated time before readouts are taken.
+        responses: ``(baseline readouts, visit readouts) -> responses`` such as
+            ``acr20``, ``sri4`` (1.0 or 0.0) or ``das28_crp_change``: the composite
+            endpoints of trials, which compare a visit with baseline.
+        history_days: Default days from the model's start (health) to trial
+            enrolment: long enough for the disease to be established.
     """
 
     name: str
@@ -120,6 +132,13 @@ class Disease:
         default_factory=lambda: MappingProxyType({})
     )
     follow_up_days: float = 3 * 365.0
+    responses: Responses | None = None
+    history_days: float | None = None
+
+    @property
+    def enrolment_day(self) -> float:
+        """Day of the model's timeline at which trial patients are screened and enrolled."""
+        return self.follow_up_days if self.history_days is None else self.history_days
 
     def medians(self) -> dict[str, float]:
         """Parameter name -> median value in the disease."""
