@@ -322,12 +322,26 @@ def export_sbml(
 
 @app.command("list")
 def list_(
-    what: Annotated[str, typer.Argument(help="models, modules or parameters.")] = "models",
+    what: Annotated[
+        str,
+        typer.Argument(
+            help="models, modules, parameters, species, defects, drugs, diseases or trials."
+        ),
+    ] = "models",
     model: Annotated[str | None, typer.Option(help="Model for modules/parameters.")] = None,
     json_: JsonOpt = False,
 ) -> None:
     """List built-in models, or a model's modules or parameters with units and sources."""
-    choices = ("models", "modules", "parameters", "species", "defects", "drugs", "diseases")
+    choices = (
+        "models",
+        "modules",
+        "parameters",
+        "species",
+        "defects",
+        "drugs",
+        "diseases",
+        "trials",
+    )
     if what not in choices:
         raise SpecError(f"cannot list {what!r}: choose one of {', '.join(choices)}")
     rows: list[dict[str, object]]
@@ -337,6 +351,21 @@ def list_(
         from immunetwin.diseases.docs import disease_rows
 
         rows = disease_rows()
+    elif what == "trials":
+        from immunetwin.trials import load_spec
+
+        rows = []
+        for path in sorted(BUILTIN_SPECS.glob("*.toml")):
+            spec = load_spec(path)
+            rows.append(
+                {
+                    "name": path.stem,
+                    "trial": spec.name,
+                    "disease": spec.disease,
+                    "arms": "; ".join(a.name for a in spec.arms),
+                    "primary": ", ".join(e.id for e in spec.endpoints if e.primary),
+                }
+            )
     elif what == "drugs":
         from immunetwin.drugs import drug_table
 
@@ -534,34 +563,116 @@ def _dask_executor(address: str) -> tuple[Executor, Any]:
 
 
 @app.command()
-def demo(
-    patients: Annotated[int, typer.Option(help="Virtual patients.")] = 200,
-    seed: Annotated[int, typer.Option(help="Run seed.")] = 2026,
+def trial(
+    spec: Annotated[
+        Path,
+        typer.Argument(
+            help="Trial specification (TOML, docs/trials.md), or the name of a built-in one "
+            "(`immunetwin list trials`)."
+        ),
+    ],
+    patients: Annotated[int | None, typer.Option(help="Patients to enrol (all arms).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Run seed (same seed, same trial).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Local worker processes.")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler ADDRESS: run on that cluster.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write results.json, Parquet tables and report.html here (resumable)."),
+    ] = None,
+    json_: JsonOpt = False,
+    progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
 ) -> None:
-    """Run the main job: a virtual population on adalimumab 40 mg SC every 14 days."""
-    population(
-        "adalimumab_pk",
+    """Run a randomised in-silico clinical trial and report it by arm and endpoint."""
+    from immunetwin.trials import load_spec, results_dict, run_trial, write_trial
+
+    trial_spec = load_spec(_spec_path(spec), {"patients": patients, "seed": seed})
+    if workers is not None and workers < 1:
+        raise SpecError(f"--workers must be >= 1, got {workers}")
+    executor: Executor | None = None
+    client: Any = None
+    if scheduler is not None:
+        executor, client = _dask_executor(scheduler)
+    try:
+        result = run_trial(
+            trial_spec,
+            workers=workers,
+            executor=executor,
+            out_dir=out,
+            progress=progress and sys.stderr.isatty(),
+        )
+    finally:
+        if client is not None:
+            client.close()
+    if out is not None:
+        write_trial(result, out)
+    if json_:
+        typer.echo(json.dumps(results_dict(result)))
+        return
+    _print_trial(result)
+    if out is not None:
+        typer.echo(f"wrote {out / 'results.json'}, {out / 'report.html'} and Parquet tables")
+
+
+def _print_trial(result: Any) -> None:
+    spec = result.spec
+    screening = result.screening
+    typer.echo(
+        f"{spec.name} ({spec.disease}): {screening['enrolled']} enrolled of "
+        f"{screening['candidates']} screened, seed {spec.seed}, "
+        f"{result.seconds['total']:.0f} s"
+    )
+    if screening["enrolled"] < screening["requested"]:
+        typer.echo(
+            f"warning: only {screening['enrolled']} of {screening['requested']} requested "
+            "patients met the criteria",
+            err=True,
+        )
+    with pd.option_context("display.width", 200, "display.max_columns", 30):
+        typer.echo("\nEndpoints by arm, value [95% CI] (published value where known):")
+        typer.echo(result.summary_table().to_string())
+        if result.comparisons:
+            typer.echo("\nComparisons with the control arm:")
+            frame = pd.DataFrame(result.comparisons)
+            typer.echo(frame.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+        for target in screening.get("targets", []):
+            typer.echo(
+                f"baseline {target['readout']}: target {target['target_mean']:.3g} "
+                f"({target['target_sd']:.2g}), enrolled {target['enrolled_mean']:.3g} "
+                f"({target['enrolled_sd'] or 0:.2g}), eligible before matching "
+                f"{target['eligible_mean']:.3g}"
+            )
+
+
+BUILTIN_SPECS = Path(__file__).parent / "trials" / "specs"
+DEMO_SPEC = BUILTIN_SPECS / "bliss52.toml"
+
+
+def _spec_path(spec: Path) -> Path:
+    """A file as given, else the built-in specification of that name."""
+    builtin = BUILTIN_SPECS / f"{spec.name.removesuffix('.toml')}.toml"
+    if not spec.exists() and spec.parent == Path(".") and builtin.exists():
+        return builtin
+    return spec
+
+
+@app.command()
+def demo(
+    patients: Annotated[int, typer.Option(help="Patients to enrol.")] = 150,
+    seed: Annotated[int, typer.Option(help="Run seed.")] = 52,
+    workers: Annotated[int | None, typer.Option(help="Local worker processes.")] = None,
+) -> None:
+    """Run the main job: a BLISS-52-like belimumab trial in SLE, at a size of about a minute."""
+    trial(
+        DEMO_SPEC,
         patients=patients,
         seed=seed,
-        weeks=24.0,
-        output=["adalimumab_central"],
-        change=["adalimumab_depot += 40 at 0 every 14"],
-        infection=None,
-        defect=None,
-        every=14.0,
-        json_=False,
-        plot=None,
-        progress=False,
-        days=None,
-        years=None,
-        workers=None,
-        chunk_size=None,
+        workers=workers,
         scheduler=None,
         out=None,
-    )
-    typer.echo(
-        "Label check: adalimumab 40 mg every other week gives steady-state troughs of about "
-        "5 mg/L (Humira label); the median above should sit near it."
+        json_=False,
+        progress=False,
     )
 
 

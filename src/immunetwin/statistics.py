@@ -101,16 +101,25 @@ def proportion_difference(
     if n == 0 or control_n == 0:
         return Estimate(math.nan, math.nan, math.nan, None, n + control_n)
     difference = successes / n - control_successes / control_n
-    low, high = confint_proportions_2indep(
-        successes, n, control_successes, control_n, method="newcomb", compare="diff", alpha=ALPHA
-    )
-    if successes + control_successes in (0, n + control_n):
-        p_value = 1.0  # no variability: identical all-or-none outcomes in both arms
-    else:
-        result = test_proportions_2indep(
-            successes, n, control_successes, control_n, method="score", compare="diff"
+    # statsmodels also computes the ratio p1/p2, which divides by zero when the control
+    # arm has no responders; the difference and its test are unaffected.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low, high = confint_proportions_2indep(
+            successes,
+            n,
+            control_successes,
+            control_n,
+            method="newcomb",
+            compare="diff",
+            alpha=ALPHA,
         )
-        p_value = float(result.pvalue)
+        if successes + control_successes in (0, n + control_n):
+            p_value = 1.0  # no variability: identical all-or-none outcomes in both arms
+        else:
+            result = test_proportions_2indep(
+                successes, n, control_successes, control_n, method="score", compare="diff"
+            )
+            p_value = float(result.pvalue)
     return Estimate(difference, float(low), float(high), p_value, n + control_n)
 
 

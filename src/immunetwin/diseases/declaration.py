@@ -12,12 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from immunetwin._errors import ModelError
 from immunetwin.declaration import LogNormal
+
+if TYPE_CHECKING:
+    from immunetwin.engine import Schedule
 
 __all__ = ["Covariate", "Demographics", "Disease", "ParameterChange"]
 
@@ -88,6 +92,9 @@ class Demographics:
 Readouts = Callable[[pd.DataFrame, np.random.Generator], dict[str, float]]
 # (readouts at baseline, readouts at a later visit) -> responder flags and changes.
 Responses = Callable[[Mapping[str, float], Mapping[str, float]], dict[str, float]]
+# (patient id, the patient's generator, start day, days) -> timed changes (relapse
+# triggers, exposures) that are part of the disease's natural course.
+Triggers = Callable[[int, np.random.Generator, float, float], "Schedule"]
 
 
 @dataclass(frozen=True)
@@ -117,6 +124,12 @@ class Disease:
             endpoints of trials, which compare a visit with baseline.
         history_days: Default days from the model's start (health) to trial
             enrolment: long enough for the disease to be established.
+        triggers: Stochastic events of the natural course (e.g. MS relapse
+            triggers): ``(patient id, rng, start day, days) -> Schedule``; the trial
+            engine adds them to every patient's schedule over the whole timeline,
+            the same in every arm.
+        output_step_days: Longest spacing of outputs the readouts need (e.g. 7 for
+            relapse detection); None for no requirement.
     """
 
     name: str
@@ -134,6 +147,8 @@ class Disease:
     follow_up_days: float = 3 * 365.0
     responses: Responses | None = None
     history_days: float | None = None
+    triggers: Triggers | None = None
+    output_step_days: float | None = None
 
     @property
     def enrolment_day(self) -> float:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from types import MappingProxyType
 
 import numpy as np
@@ -11,7 +13,16 @@ from immunetwin.declaration import LogNormal
 from immunetwin.diseases import readouts as obs
 from immunetwin.diseases.declaration import Covariate, Demographics, Disease, ParameterChange
 
-__all__ = ["RA", "das28_readouts"]
+__all__ = [
+    "ACR_CORE_SET",
+    "ENROLMENT_DAY",
+    "RA",
+    "acr_response",
+    "das28_readouts",
+    "eular_response",
+    "ra_readouts",
+    "ra_responses",
+]
 
 OUTPUTS = (
     "synovium_inflammation",
@@ -23,27 +34,142 @@ OUTPUTS = (
     "lab_tnf",
 )
 
+# Days from the model's start (healthy state, synovium set on the inflamed branch) to
+# trial enrolment: the infiltrate and synovial function settle within ~3 months, so
+# 26 weeks give established, stable disease (as in "active RA despite stable MTX").
+ENROLMENT_DAY = 182.0
 
-def das28_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[str, float]:
-    """TJC28, SJC28, CRP, patient global and DAS28-CRP at the last output time.
+# The ACR core set besides the joint counts (Felson et al. Arthritis Rheum 1995).
+ACR_CORE_SET = ("patient_global", "physician_global", "pain", "haq_di", "crp")
+
+_N_VISIT_NORMALS = 12
+_N_TRAITS = 3
+
+
+def ra_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[str, float]:
+    """RA readouts at the last output time: joints, globals, pain, HAQ-DI, labs, DAS28.
+
+    Per call: 12 standard normals from ``rng`` (5 for the joint counts and patient
+    global, one each for the visit's activity fluctuation, CRP, ESR, physician
+    global, pain, HAQ-DI and the Sharp reading) and three patient traits
+    (expectation, pain offset, HAQ-DI offset) from :func:`readouts.patient_traits`.
 
     Args:
-        trajectory: One patient's outputs (rows: times).
+        trajectory: One patient's outputs (rows: times in days from the model's start).
         rng: The patient's observation generator.
     """
     last = trajectory.iloc[-1]
-    tjc, sjc, pga = obs.joint_counts(float(last["synovium_inflammation"]), rng)
-    crp = obs.measured_crp(float(last["lab_crp"]), rng)
-    das28 = obs.das28_crp(tjc, sjc, crp, pga)
+    z = obs.visit_normals(rng, _N_VISIT_NORMALS)
+    expectation, pain_trait, haq_trait = obs.patient_traits(rng, _N_TRAITS)
+    relief = obs.placebo_fraction(obs.time_on_study(trajectory, ENROLMENT_DAY), expectation)
+    sd = obs.RA_ACTIVITY_SD
+    seen = obs.synovitis_burden(float(last["synovium_inflammation"]))
+    # The visit's fluctuation of synovitis moves the acute phase with it (CRP follows
+    # the infiltrate's IL-6 within days; the ODE carries the mean level).
+    fluctuation = math.exp(sd * z[5] - 0.5 * sd**2)
+    burden = min(1.0, seen * fluctuation)
+    tjc, sjc, patient_global = obs.joint_counts(burden, z[0:5], tender_relief=relief)
+    crp = obs.measured_crp(float(last["lab_crp"]) * fluctuation, z[6])
+    esr = obs.lognormal(float(last["lab_esr"]), obs.ESR_ASSAY_CV, z[7])
+    physician = (
+        obs.PHYSICIAN_GLOBAL_BASE
+        + obs.PHYSICIAN_GLOBAL_SLOPE * burden * (1.0 - obs.PLACEBO_PHYSICIAN_WEIGHT * relief)
+        + obs.PHYSICIAN_GLOBAL_SD * z[8]
+    )
+    pain = (
+        obs.PAIN_BASE
+        + obs.PAIN_SLOPE * burden * (1.0 - relief)
+        + obs.PAIN_PATIENT_SD * pain_trait
+        + obs.PAIN_SD * z[9]
+    )
+    damage = obs.sharp_progression(trajectory)
+    haq = obs.haq_di(burden, relief, damage, obs.HAQ_PATIENT_SD * haq_trait, z[11])
+    das28 = obs.das28_crp(tjc, sjc, crp, patient_global)
     return {
         "tjc28": tjc,
         "sjc28": sjc,
         "crp": crp,
-        "esr": float(last["lab_esr"]),
-        "patient_global": pga,
+        "esr": esr,
+        "patient_global": patient_global,
+        "physician_global": float(np.clip(physician, 0.0, 100.0)),
+        "pain": float(np.clip(pain, 0.0, 100.0)),
+        "haq_di": haq,
         "das28_crp": das28,
+        "das28_esr": obs.das28_esr(tjc, sjc, esr, patient_global),
+        "sharp_score": damage + obs.SHARP_READER_SD * float(z[10]),
         "synovium_function": float(last["synovium_function"]),
         "has_disease": bool(das28 >= obs.DAS28_REMISSION),
+    }
+
+
+das28_readouts = ra_readouts  # the earlier name
+
+
+def _improved(baseline: Mapping[str, float], visit: Mapping[str, float], key: str, share: float):
+    """Whether ``key`` improved by at least ``share`` of its baseline (lower is better).
+
+    A baseline of 0 (or below) cannot improve by a share of itself: not improved.
+    """
+    before, after = float(baseline[key]), float(visit[key])
+    return before > 0.0 and (before - after) >= share * before - 1e-9
+
+
+def acr_response(baseline: Mapping[str, float], visit: Mapping[str, float], level: float) -> bool:
+    """ACR20/50/70 (Felson et al. Arthritis Rheum 1995) at ``level`` percent.
+
+    At least ``level``% improvement in tender and swollen joint counts and in at least
+    3 of patient global, physician global, pain, HAQ-DI and CRP.
+    """
+    share = level / 100.0
+    if not (
+        _improved(baseline, visit, "tjc28", share) and _improved(baseline, visit, "sjc28", share)
+    ):
+        return False
+    return sum(_improved(baseline, visit, k, share) for k in ACR_CORE_SET) >= 3
+
+
+def eular_response(das28_baseline: float, das28_visit: float) -> str:
+    """EULAR response (van Gestel et al. Arthritis Rheum 1996): good, moderate or none."""
+    improvement = das28_baseline - das28_visit
+    if improvement > 1.2:
+        return "good" if das28_visit <= obs.DAS28_LOW else "moderate"
+    if improvement > 0.6 and das28_visit <= obs.DAS28_HIGH:
+        return "moderate"
+    return "none"
+
+
+def ra_responses(baseline: Mapping[str, float], visit: Mapping[str, float]) -> dict[str, float]:
+    """RA composite endpoints of a visit against baseline.
+
+    Keys: ``acr20``, ``acr50``, ``acr70`` (1.0/0.0); ``das28_crp_change`` and
+    ``das28_esr_change`` (visit minus baseline); ``das28_remission`` (DAS28-CRP < 2.6
+    at the visit); ``das28_low_activity`` (DAS28-CRP <= 3.2); ``eular_good`` and
+    ``eular_response`` (good or moderate, on DAS28-CRP); ``haq_di_change`` and
+    ``haq_mcid`` (improvement >= 0.22, Wells et al. J Rheumatol 1993);
+    ``sharp_change`` (modified total Sharp units) and ``radiographic_progression``
+    (change > 0.5 units, the usual "no progression" cut-off).
+
+    Args:
+        baseline: Readouts at enrolment.
+        visit: Readouts at the visit.
+    """
+    eular = eular_response(float(baseline["das28_crp"]), float(visit["das28_crp"]))
+    haq_change = float(visit["haq_di"]) - float(baseline["haq_di"])
+    sharp_change = float(visit["sharp_score"]) - float(baseline["sharp_score"])
+    return {
+        "acr20": float(acr_response(baseline, visit, 20.0)),
+        "acr50": float(acr_response(baseline, visit, 50.0)),
+        "acr70": float(acr_response(baseline, visit, 70.0)),
+        "das28_crp_change": float(visit["das28_crp"]) - float(baseline["das28_crp"]),
+        "das28_esr_change": float(visit["das28_esr"]) - float(baseline["das28_esr"]),
+        "das28_remission": float(float(visit["das28_crp"]) < obs.DAS28_REMISSION),
+        "das28_low_activity": float(float(visit["das28_crp"]) <= obs.DAS28_LOW),
+        "eular_good": float(eular == "good"),
+        "eular_response": float(eular != "none"),
+        "haq_di_change": haq_change,
+        "haq_mcid": float(haq_change <= -0.22 + 1e-9),
+        "sharp_change": sharp_change,
+        "radiographic_progression": float(sharp_change > 0.5),
     }
 
 
@@ -116,7 +242,7 @@ RA = Disease(
         source="active-RA trial baselines (ARMADA, OPTION: mean age ~51-57, ~75-85% women)",
     ),
     outputs=OUTPUTS,
-    readouts=das28_readouts,
+    readouts=ra_readouts,
     initial_state=MappingProxyType(
         {
             "synovium_inflammation": (
@@ -125,5 +251,7 @@ RA = Disease(
             )
         }
     ),
-    follow_up_days=182.0,
+    follow_up_days=ENROLMENT_DAY,
+    responses=ra_responses,
+    history_days=ENROLMENT_DAY,
 )

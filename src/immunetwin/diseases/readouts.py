@@ -1,29 +1,76 @@
 """Observation models: clinical readouts computed from the mechanistic state.
 
 Every readout is a function of model outputs (labs, organ states) plus stated
-measurement noise drawn from the patient's own generator. Healthy reference levels
-are the stored healthy steady state of the immune model.
+measurement noise, visit-to-visit fluctuation of disease activity that the ODE does
+not carry, and an explicit placebo (expectation) effect on the subjective items.
+Healthy reference levels are the stored healthy steady state of the immune model.
+
+Random numbers. Each readout function draws a fixed number of standard normals in
+one call (:func:`visit_normals`), whatever the state, and turns them into the
+distributions it needs by inversion (binomial counts through their quantile
+function), so arms of a trial see common random numbers. Patient-level traits (the
+expectation that carries the placebo response, a patient's own offset in pain and
+function) must be the same at every visit: :func:`patient_traits` draws them from a
+generator derived from the seed sequence of the generator passed in (its spawn key
+extended by :data:`TRAIT_KEY`), so a trial that passes one generator per patient
+(``patient_rng(seed, patient, OBSERVATION_STREAM)``) sees the same traits at
+baseline and at every visit, without consuming the visit stream.
+
+Time on study. The placebo effect grows from enrolment: the day of enrolment is read
+from ``trajectory.attrs["enrolment_day"]`` when the caller sets it, otherwise the
+disease's default enrolment day is used.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
+from scipy.special import ndtr
 
 from immunetwin.immune.steady_state import HEALTHY_STEADY_STATE
 
 __all__ = [
+    "ANA_POSITIVE",
+    "ANTI_DSDNA_POSITIVE",
+    "BILAG_GRADES",
+    "C3_LOW",
+    "C4_LOW",
     "DAS28_HIGH",
     "DAS28_LOW",
     "DAS28_REMISSION",
+    "PROTEINURIA_POSITIVE",
+    "TRAIT_KEY",
+    "bilag_letter",
+    "bilag_mucocutaneous",
+    "bilag_musculoskeletal",
+    "bilag_numeric",
+    "bilag_renal",
+    "binomial_quantile",
     "das28_crp",
+    "das28_esr",
+    "egfr",
+    "haq_di",
     "joint_counts",
+    "lognormal",
     "measured_crp",
+    "organ_fluctuation",
+    "patient_traits",
+    "placebo_fraction",
     "proteinuria",
+    "sharp_progression",
+    "sle_pga",
     "sledai_2k",
     "synovitis_burden",
+    "time_on_study",
+    "visit_normals",
 ]
+
+# Seed-sequence spawn-key element of the patient-trait generator (any value no
+# caller uses as a child index: patient_rng keys are (stream, patient)).
+TRAIT_KEY = 0x7A17
 
 # EULAR DAS28 cut points (Prevoo et al. Arthritis Rheum 1995; Fransen & van Riel 2005).
 DAS28_REMISSION = 2.6
@@ -41,6 +88,132 @@ PGA_BASE = 5.0  # mm VAS in health
 PGA_SLOPE = 80.0  # mm VAS at full synovitis burden
 PGA_SD = 12.0  # mm: within-patient VAS noise (test-retest SD ~10-15 mm)
 CRP_ASSAY_CV = 0.1  # analytical plus biological within-day CV of CRP
+ESR_ASSAY_CV = 0.1  # Westergren ESR repeatability CV (ICSH 2011: ~10% at raised values)
+
+# Visit-to-visit fluctuation of RA activity (log-normal SD of the synovitis burden seen
+# at a visit; calibrated: with the binomial and examiner noise, placebo+MTX ACR20
+# 14.5-26% in ARMADA/OPTION, trials_calibration.csv; RA activity fluctuates between
+# visits without treatment change, e.g. flares in ~30% of 3-monthly intervals, Bykerk
+# et al. Ann Rheum Dis 2014).
+RA_ACTIVITY_SD = 0.3
+
+# Physician global (0-100 mm VAS): tracks the examined synovitis.
+PHYSICIAN_GLOBAL_BASE = 3.0  # mm in health (calibrated: healthy adults read ~0-5 mm)
+PHYSICIAN_GLOBAL_SLOPE = 85.0  # mm at full burden (calibrated: trial baselines ~55-65 mm)
+PHYSICIAN_GLOBAL_SD = 10.0  # mm: within-rater VAS noise (calibrated: SD 8-12 mm)
+# Pain VAS (0-100 mm).
+PAIN_BASE = 5.0  # mm in health (calibrated: general population median ~0-10 mm)
+PAIN_SLOPE = 85.0  # mm at full burden (calibrated: active-RA trial baselines ~55-65 mm)
+PAIN_SD = 12.0  # mm: within-patient test-retest SD (VAS pain SDC ~ 15-25 mm)
+PAIN_PATIENT_SD = 10.0  # mm: patient-level offset (pain sensitisation, fibromyalgia)
+# HAQ-DI (0-3 in steps of 1/8).
+HAQ_BASE = 0.1  # HAQ-DI in health (calibrated: general population mean ~0.1-0.25)
+HAQ_SYNOVITIS = 2.2  # HAQ-DI at full burden (calibrated: trial baselines HAQ-DI ~1.5-1.6)
+HAQ_PER_SHARP = 0.01  # HAQ-DI per modified Sharp unit of damage (calibrated: the
+# irreversible HAQ component ~0.1 per 10 Sharp units; Welsing et al. Arthritis Rheum 2001)
+HAQ_SD = 0.2  # within-patient test-retest SD (HAQ-DI SDC ~0.2-0.25)
+HAQ_PATIENT_SD = 0.2  # patient-level offset (age, comorbidity, coping)
+# Radiographic progression: van der Heijde modified total Sharp score (0-448 units).
+SHARP_PER_LOSS_YEAR = 0.0375  # units per (% synovium function lost x year) (calibrated:
+# an untreated established patient at the model's ~72% loss progresses ~2.7 units/year
+# as placebo+MTX in DE019, Keystone et al. Arthritis Rheum 2004)
+SHARP_READER_SD = 1.0  # units per reading (calibrated: smallest detectable change of
+# paired readings ~2-3 units, Bruynesteyn et al. Ann Rheum Dis 2002)
+
+# Placebo (expectation) effect on the subjective items: a share of the disease-related
+# part of patient global, pain, HAQ-DI and tenderness, growing from enrolment
+# (calibrated: placebo+MTX ACR20 14.5-26% (ARMADA, OPTION), ACR50 8-11%, HAQ-DI change
+# -0.27 in ARMADA placebo+MTX (Weinblatt et al. 2003); onset within weeks as in the
+# placebo arms' week-2/4 curves).
+PLACEBO_MAX = 0.15  # mean share of the subjective disease burden relieved
+PLACEBO_PATIENT_SD = 1.0  # patient-level spread of the expectation (multiplier SD)
+PLACEBO_ONSET_DAYS = 14.0  # time constant of onset after enrolment
+PLACEBO_TENDER_WEIGHT = 0.5  # tenderness is half pain perception, half synovitis
+# Swollen joints improve in placebo arms too (examiner expectation, background therapy
+# still building up, regression beyond the modelled fluctuation): a smaller weight.
+PLACEBO_SWOLLEN_WEIGHT = 0.3
+PLACEBO_PHYSICIAN_WEIGHT = 0.3  # blinded physicians partly follow what patients report
+
+
+def visit_normals(rng: np.random.Generator, n: int) -> np.ndarray:
+    """The ``n`` standard normals of one readout call (always exactly ``n`` draws)."""
+    return rng.standard_normal(n)
+
+
+def patient_traits(rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` standard normals fixed for the patient (the same at every call).
+
+    Drawn from a generator whose seed sequence is the one of ``rng`` with its spawn
+    key extended by :data:`TRAIT_KEY`; ``rng`` itself is not advanced. A generator
+    without a seed sequence gives zeros (every patient at the population mean).
+
+    Args:
+        rng: The patient's observation generator.
+        n: Number of traits.
+    """
+    seed_seq = rng.bit_generator.seed_seq
+    if not isinstance(seed_seq, np.random.SeedSequence):
+        return np.zeros(n)
+    child = np.random.SeedSequence(
+        seed_seq.entropy, spawn_key=(*seed_seq.spawn_key, TRAIT_KEY), pool_size=seed_seq.pool_size
+    )
+    return np.random.default_rng(child).standard_normal(n)
+
+
+def binomial_quantile(z: float, n: int, p: float) -> int:
+    """Binomial(n, p) count from one standard normal ``z`` by inversion of the CDF.
+
+    One draw per count whatever ``p`` (numpy's samplers consume a state-dependent
+    number of draws, and none when ``p`` is 0).
+    """
+    if p <= 0.0:
+        return 0
+    if p >= 1.0:
+        return n
+    u = float(ndtr(z))
+    cdf = 0.0
+    for k in range(n + 1):
+        cdf += math.comb(n, k) * p**k * (1.0 - p) ** (n - k)
+        if u <= cdf:
+            return k
+    return n
+
+
+def lognormal(median: float, cv: float, z: float) -> float:
+    """``median`` times log-normal noise of coefficient of variation ``cv`` from ``z``."""
+    return float(median * math.exp(math.sqrt(math.log1p(cv**2)) * z))
+
+
+def time_on_study(trajectory: pd.DataFrame, default_enrolment_day: float) -> float:
+    """Days from enrolment to the trajectory's last row (<= 0 at or before enrolment).
+
+    Args:
+        trajectory: One patient's outputs, indexed by time in days (or with a
+            ``time`` column).
+        default_enrolment_day: Enrolment day when ``trajectory.attrs`` has none.
+    """
+    enrolment = float(trajectory.attrs.get("enrolment_day", default_enrolment_day))
+    return _times(trajectory)[-1] - enrolment
+
+
+def _times(trajectory: pd.DataFrame) -> np.ndarray:
+    if "time" in trajectory.columns:
+        return trajectory["time"].to_numpy(dtype=float)
+    return np.asarray(trajectory.index, dtype=float)
+
+
+def placebo_fraction(days_on_study: float, expectation: float) -> float:
+    """Share (0-0.9) of the subjective disease burden relieved by expectation.
+
+    Args:
+        days_on_study: Days since enrolment (no effect at or before enrolment).
+        expectation: The patient's standard-normal expectation trait.
+    """
+    if days_on_study <= 0.0:
+        return 0.0
+    onset = 1.0 - math.exp(-days_on_study / PLACEBO_ONSET_DAYS)
+    scale = max(0.0, 1.0 + PLACEBO_PATIENT_SD * expectation)
+    return float(min(0.9, PLACEBO_MAX * scale * onset))
 
 
 def synovitis_burden(synovium_inflammation: float) -> float:
@@ -53,36 +226,41 @@ def synovitis_burden(synovium_inflammation: float) -> float:
     return excess / (excess + SYNOVITIS_HALF_CELLS)
 
 
-def joint_counts(synovium_inflammation: float, rng: np.random.Generator) -> tuple[int, int, float]:
+def joint_counts(
+    burden: float, z: np.ndarray, *, tender_relief: float = 0.0
+) -> tuple[int, int, float]:
     """Tender and swollen 28-joint counts and patient global (0-100 mm).
 
-    Each joint is involved with probability given by the synovitis burden (binomial),
-    then the examiner adds normal noise (``JOINT_OBSERVER_SD`` times the square root of
-    the burden: no disagreement about uninflamed joints), rounded and clipped to
-    0-28; the patient global is linear in the burden with VAS noise, clipped to 0-100.
+    Each joint is involved with probability given by the burden (binomial by
+    inversion), then the examiner adds normal noise (``JOINT_OBSERVER_SD`` times the
+    square root of the burden: no disagreement about uninflamed joints), rounded
+    and clipped to 0-28; the patient global is linear in the burden with VAS noise,
+    clipped to 0-100.
 
     Args:
-        synovium_inflammation: The model state ``synovium_inflammation`` (cells/uL).
-        rng: The patient's observation generator.
+        burden: Synovitis burden seen at the visit (0-1).
+        z: Five standard normals (swollen, tender, two examiner errors, VAS).
+        tender_relief: Share of the tenderness and of the patient global relieved
+            by the placebo effect (0-1).
 
     Returns:
         ``(tjc28, sjc28, patient_global_mm)``.
     """
-    burden = synovitis_burden(synovium_inflammation)
-    # Examiners disagree on inflamed joints, not on normal ones: noise scales with burden.
+    burden = min(1.0, max(0.0, burden))
     observer_sd = JOINT_OBSERVER_SD * math.sqrt(burden)
-    swollen = rng.binomial(28, SWOLLEN_SHARE * burden) + rng.normal(0.0, observer_sd)
-    tender = rng.binomial(28, TENDER_SHARE * burden) + rng.normal(0.0, observer_sd)
+    tender_p = TENDER_SHARE * burden * (1.0 - PLACEBO_TENDER_WEIGHT * tender_relief)
+    swollen_p = SWOLLEN_SHARE * burden * (1.0 - PLACEBO_SWOLLEN_WEIGHT * tender_relief)
+    swollen = binomial_quantile(z[0], 28, swollen_p) + observer_sd * z[2]
+    tender = binomial_quantile(z[1], 28, tender_p) + observer_sd * z[3]
     sjc = int(np.clip(round(swollen), 0, 28))
     tjc = int(np.clip(round(tender), 0, 28))
-    pga = float(np.clip(PGA_BASE + PGA_SLOPE * burden + rng.normal(0.0, PGA_SD), 0.0, 100.0))
-    return tjc, sjc, pga
+    vas = PGA_BASE + PGA_SLOPE * burden * (1.0 - tender_relief) + PGA_SD * z[4]
+    return tjc, sjc, float(np.clip(vas, 0.0, 100.0))
 
 
-def measured_crp(crp: float, rng: np.random.Generator) -> float:
+def measured_crp(crp: float, z: float) -> float:
     """Measured CRP (mg/L): the model's CRP with log-normal assay noise."""
-    sigma = math.sqrt(math.log1p(CRP_ASSAY_CV**2))
-    return float(crp * math.exp(rng.normal(0.0, sigma)))
+    return lognormal(crp, CRP_ASSAY_CV, z)
 
 
 def das28_crp(tjc28: float, sjc28: float, crp_mg_per_l: float, patient_global: float) -> float:
@@ -103,6 +281,60 @@ def das28_crp(tjc28: float, sjc28: float, crp_mg_per_l: float, patient_global: f
     )
 
 
+def das28_esr(tjc28: float, sjc28: float, esr_mm_per_h: float, patient_global: float) -> float:
+    """DAS28-ESR (Prevoo et al. Arthritis Rheum 1995; four-variable formula).
+
+    Args:
+        tjc28: Tender joint count (0-28).
+        sjc28: Swollen joint count (0-28).
+        esr_mm_per_h: Westergren ESR in mm/h (values below 1 count as 1).
+        patient_global: Patient global assessment, 0-100 mm VAS.
+    """
+    return (
+        0.56 * math.sqrt(tjc28)
+        + 0.28 * math.sqrt(sjc28)
+        + 0.70 * math.log(max(esr_mm_per_h, 1.0))
+        + 0.014 * patient_global
+    )
+
+
+def haq_di(burden: float, relief: float, sharp_units: float, offset: float, z: float) -> float:
+    """HAQ-DI (0-3, steps of 1/8) from synovitis burden and joint damage.
+
+    Args:
+        burden: Synovitis burden seen at the visit (0-1).
+        relief: Placebo share of the disease-related disability relieved (0-1).
+        sharp_units: Modelled joint damage (modified Sharp units).
+        offset: The patient's own offset (HAQ-DI units).
+        z: Within-patient standard normal.
+    """
+    value = (
+        HAQ_BASE
+        + HAQ_SYNOVITIS * burden * (1.0 - relief)
+        + HAQ_PER_SHARP * max(0.0, sharp_units)
+        + offset
+        + HAQ_SD * z
+    )
+    return float(np.clip(round(8.0 * value) / 8.0, 0.0, 3.0))
+
+
+def sharp_progression(trajectory: pd.DataFrame) -> float:
+    """Modelled modified total Sharp score accrued since the trajectory's start (units).
+
+    Erosion and joint-space narrowing are irreversible while the synovium the model
+    loses is renewed: the damage is proportional to the area under the loss of
+    ``synovium_function`` (100 minus the percentage, trapezoid rule over the output
+    times), ``SHARP_PER_LOSS_YEAR`` units per %-year. The accuracy depends on the
+    output grid (the trial engine records every 4 weeks before enrolment).
+    """
+    times = _times(trajectory)
+    loss = 100.0 - trajectory["synovium_function"].to_numpy(dtype=float)
+    if len(times) < 2:
+        return 0.0
+    area = float(np.sum(0.5 * (loss[1:] + loss[:-1]) * np.diff(times)))
+    return SHARP_PER_LOSS_YEAR * max(0.0, area) / 365.25
+
+
 # SLEDAI-2K thresholds (Gladman et al. J Rheumatol 2002) and lab cut-offs.
 ANTI_DSDNA_POSITIVE = 30.0  # IU/mL: the model's healthy ceiling (labs.py anti_dsdna_iu_per_mg)
 ANA_POSITIVE = 80.0  # reciprocal titre (diseases.csv sle_ana: >=1:80)
@@ -119,13 +351,17 @@ PROTEINURIA_CV = 0.3  # day-to-day and assay CV of 24-h urine protein
 RASH_DEPOSIT_MULTIPLE = 20.0
 
 
-def proteinuria(kidney_inflammation: float, rng: np.random.Generator) -> float:
-    """24-hour urine protein (g/day) from the kidney infiltrate, with CV noise."""
+def proteinuria(kidney_inflammation: float, z: float, activity: float = 1.0) -> float:
+    """24-hour urine protein (g/day) from the kidney infiltrate, with CV noise.
+
+    Args:
+        kidney_inflammation: The model state ``kidney_inflammation`` (cells/uL).
+        z: Standard normal of the day-to-day and assay noise.
+        activity: Visit fluctuation multiplying the infiltrate's excess over health.
+    """
     healthy = HEALTHY_STEADY_STATE["kidney_inflammation"]
-    multiple = max(0.0, kidney_inflammation / healthy - 1.0)
-    sigma = math.sqrt(math.log1p(PROTEINURIA_CV**2))
-    mean = PROTEINURIA_BASE + PROTEINURIA_SLOPE * multiple
-    return float(mean * math.exp(rng.normal(0.0, sigma)))
+    multiple = max(0.0, kidney_inflammation / healthy - 1.0) * activity
+    return lognormal(PROTEINURIA_BASE + PROTEINURIA_SLOPE * multiple, PROTEINURIA_CV, z)
 
 
 def sledai_2k(
@@ -149,3 +385,115 @@ def sledai_2k(
         + 2 * bool(low_complement)
         + 2 * bool(anti_dsdna_positive)
     )
+
+
+# BILAG-2004 grades, coded 1 (A, severe) to 5 (E, never involved), and the numerical
+# conversion A=12, B=8, C=1, D=E=0 (Yee et al. Arthritis Rheum 2009).
+BILAG_GRADES = "ABCDE"
+_BILAG_NUMERIC = {1: 12, 2: 8, 3: 1, 4: 0, 5: 0}
+
+
+def bilag_letter(code: float) -> str:
+    """The BILAG letter (A-E) of a grade code 1-5."""
+    return BILAG_GRADES[int(code) - 1]
+
+
+def bilag_numeric(codes: Sequence[float]) -> int:
+    """BILAG-2004 numerical score of a set of organ grade codes (A=12, B=8, C=1)."""
+    return sum(_BILAG_NUMERIC[int(c)] for c in codes)
+
+
+# eGFR observation model: eGFR in proportion to the functioning kidney parenchyma.
+EGFR_HEALTHY = 100.0  # mL/min/1.73m2 at full function (textbook: normal GFR ~90-120 in
+# young adults; KDIGO 2012 G1 >= 90)
+EGFR_CV = 0.06  # within-person CV of creatinine-based eGFR (creatinine biological plus
+# analytical CV ~5-7%, Ricos biological-variation database)
+
+
+def egfr(kidney_function_percent: float, z: float) -> float:
+    """Measured eGFR (mL/min/1.73m2) from ``kidney_function`` (%), with CV noise.
+
+    Linear in the functioning parenchyma: hyperfiltration of remaining nephrons is not
+    modelled, so early loss lowers eGFR more than it does in patients.
+    """
+    return lognormal(EGFR_HEALTHY * max(0.0, kidney_function_percent) / 100.0, EGFR_CV, z)
+
+
+# Visit-to-visit fluctuation of lupus activity that the ODE does not carry (flares and
+# remissions: relapsing-remitting course in ~70% of patients, Barr et al. Arthritis
+# Rheum 1999): log-normal multipliers of each organ's activity, one systemic and one
+# per organ (calibrated: BLISS-52 placebo + standard therapy SRI-4 43.6% at week 52,
+# trials_calibration.csv, with enrolment at SELENA-SLEDAI >= 6).
+SLE_SHARED_SD = 0.4
+SLE_ORGAN_SD = 0.6
+# Lupus arthritis is oligoarticular and non-erosive: a smaller share of the 28 joints
+# is involved at the same synovial infiltrate than in RA (calibrated: SLEDAI arthritis,
+# >= 2 swollen joints, in ~60% of trial patients with the model's SLE synovitis).
+SLE_JOINT_SCALE = 0.5
+# Physician global assessment (0-3): contributions of each organ's BILAG grade and of
+# active serology (calibrated: BLISS-52/76 baseline PGA mean ~1.4 at SLEDAI ~10).
+PGA_SLE_BASE = 0.1  # PGA with no active organ
+PGA_SLE_BY_GRADE = {1: 0.9, 2: 0.5, 3: 0.2, 4: 0.0, 5: 0.0}  # A, B, C, D, E
+PGA_SLE_SEROLOGY = 0.2  # low complement or anti-dsDNA positive
+PGA_SLE_SD = 0.2  # within-rater noise (calibrated: PGA test-retest SD ~0.2-0.3)
+PLACEBO_SLE_PGA_WEIGHT = 0.5  # share of the expectation effect reaching the PGA
+# BILAG-2004 organ grades from the modelled organs (Isenberg et al. Rheumatology 2005;
+# simplified to the quantities the model carries).
+BILAG_RENAL_A = 2.0  # g/day proteinuria: severe (calibrated: BILAG-2004 renal A needs
+# heavy or rising proteinuria with other features; a level of 1 g/day alone overstates it)
+BILAG_RENAL_B = 0.5  # g/day: moderate (SLEDAI proteinuria item)
+BILAG_RENAL_C = 0.25  # g/day: mild persistent proteinuria
+BILAG_MSK_A = 10  # swollen joints: severe polyarthritis with loss of function (calibrated)
+RASH_SEVERE_MULTIPLE = 200.0  # skin deposits x health: extensive rash (calibrated: the
+# top few percent of the model's lupus patients, as severe skin BILAG A in trials)
+RASH_MILD_MULTIPLE = 10.0  # skin deposits x health: mild (C) skin disease
+HISTORY_BURDEN = 0.05  # synovitis burden that counts as past joint involvement (D)
+SPOT_UPCR_CV = 0.2  # spot UPCR versus 24-h protein: extra CV (Price et al. Clin Chem 2005)
+CREATININE_EXCRETION = 1.0  # g/day: UPCR (g/g) = 24-h protein / creatinine excretion
+# (textbook: ~0.8-1.2 g/day in adults)
+
+
+def organ_fluctuation(shared: float, organ: float) -> float:
+    """Visit multiplier (mean 1) of one organ's lupus activity from two standard normals."""
+    variance = SLE_SHARED_SD**2 + SLE_ORGAN_SD**2
+    return math.exp(SLE_SHARED_SD * shared + SLE_ORGAN_SD * organ - 0.5 * variance)
+
+
+def bilag_renal(protein_g_per_day: float, past_nephritis: bool) -> int:
+    """BILAG renal grade code (1 A - 5 E) from proteinuria and history."""
+    if protein_g_per_day > BILAG_RENAL_A:
+        return 1
+    if protein_g_per_day > BILAG_RENAL_B:
+        return 2
+    if protein_g_per_day > BILAG_RENAL_C:
+        return 3
+    return 4 if past_nephritis else 5
+
+
+def bilag_musculoskeletal(tjc28: int, sjc28: int, past_arthritis: bool) -> int:
+    """BILAG musculoskeletal grade code (1 A - 5 E) from joint counts and history."""
+    if sjc28 >= BILAG_MSK_A:
+        return 1
+    if sjc28 >= 1:
+        return 2
+    if tjc28 >= 1:
+        return 3
+    return 4 if past_arthritis else 5
+
+
+def bilag_mucocutaneous(deposit_multiple: float, past_rash: bool) -> int:
+    """BILAG mucocutaneous grade code (1 A - 5 E) from skin deposits (x health)."""
+    if deposit_multiple > RASH_SEVERE_MULTIPLE:
+        return 1
+    if deposit_multiple > RASH_DEPOSIT_MULTIPLE:
+        return 2
+    if deposit_multiple > RASH_MILD_MULTIPLE:
+        return 3
+    return 4 if past_rash else 5
+
+
+def sle_pga(grades: list[int], serology_active: bool, relief: float, z: float) -> float:
+    """Physician global assessment (0-3) from organ grades, serology and noise."""
+    disease = sum(PGA_SLE_BY_GRADE[g] for g in grades) + PGA_SLE_SEROLOGY * serology_active
+    value = PGA_SLE_BASE + disease * (1.0 - PLACEBO_SLE_PGA_WEIGHT * relief) + PGA_SLE_SD * z
+    return float(np.clip(value, 0.0, 3.0))

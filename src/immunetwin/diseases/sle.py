@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
 
 import numpy as np
@@ -12,7 +13,17 @@ from immunetwin.diseases import readouts as obs
 from immunetwin.diseases.declaration import Covariate, Demographics, Disease, ParameterChange
 from immunetwin.immune.steady_state import HEALTHY_STEADY_STATE
 
-__all__ = ["SLE"]
+__all__ = [
+    "ENROLMENT_DAY",
+    "SLE",
+    "bicla_response",
+    "lupus_readouts",
+    "new_bilag",
+    "sle_readouts",
+    "sle_responses",
+    "sledai_flare",
+    "sri_response",
+]
 
 OUTPUTS = (
     "lab_ana_titre",
@@ -30,20 +41,64 @@ OUTPUTS = (
     "skin_function",
 )
 
+# Days from the model's start (health, at-risk parameters) to trial enrolment: the
+# autoantibody loop switches on within ~1 year and the organ states settle by ~2.
+ENROLMENT_DAY = 3 * 365.0
 
-def sle_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[str, float]:
-    """SLE readouts at the last output time: serology, SLEDAI-2K items, nephritis.
+BILAG_ORGANS = ("renal", "musculoskeletal", "mucocutaneous")
+# BILAG-2004 domains the model does not carry (graded E, never involved).
+BILAG_NOT_MODELLED = (
+    "constitutional",
+    "neuropsychiatric",
+    "cardiorespiratory",
+    "gastrointestinal",
+    "ophthalmic",
+    "haematological",
+)
+_N_VISIT_NORMALS = 13
+_N_TRAITS = 1
+
+
+def _mean_proteinuria(kidney_inflammation: np.ndarray) -> np.ndarray:
+    """Noise-free 24-h protein (g/day) of each row, for history judgements."""
+    healthy = HEALTHY_STEADY_STATE["kidney_inflammation"]
+    multiple = np.maximum(0.0, kidney_inflammation / healthy - 1.0)
+    return obs.PROTEINURIA_BASE + obs.PROTEINURIA_SLOPE * multiple
+
+
+def lupus_readouts(
+    trajectory: pd.DataFrame, rng: np.random.Generator, enrolment_day: float
+) -> dict[str, float]:
+    """Lupus readouts at the last output time: serology, SLEDAI-2K, BILAG, PGA, renal.
+
+    Per call: 13 standard normals from ``rng`` (5 joints and patient global, one
+    systemic and three organ fluctuations, proteinuria, PGA, spot UPCR, eGFR) and
+    one patient trait (expectation). Past organ involvement (BILAG D) is judged without noise on the
+    rows before the last.
 
     Args:
-        trajectory: One patient's outputs (rows: times).
+        trajectory: One patient's outputs (rows: times in days from the model's start).
         rng: The patient's observation generator.
+        enrolment_day: Default enrolment day (``trajectory.attrs`` may override it).
     """
     last = trajectory.iloc[-1]
-    tjc, sjc, _ = obs.joint_counts(float(last["synovium_inflammation"]), rng)
-    protein = obs.proteinuria(float(last["kidney_inflammation"]), rng)
+    z = obs.visit_normals(rng, _N_VISIT_NORMALS)
+    (expectation,) = obs.patient_traits(rng, _N_TRAITS)
+    relief = obs.placebo_fraction(obs.time_on_study(trajectory, enrolment_day), expectation)
+    msk = obs.organ_fluctuation(z[5], z[6])
+    renal = obs.organ_fluctuation(z[5], z[7])
+    skin = obs.organ_fluctuation(z[5], z[8])
+
+    synovitis = obs.synovitis_burden(float(last["synovium_inflammation"]))
+    tjc, sjc, _ = obs.joint_counts(
+        obs.SLE_JOINT_SCALE * synovitis * msk, z[0:5], tender_relief=relief
+    )
+    protein = obs.proteinuria(float(last["kidney_inflammation"]), z[9], activity=renal)
     healthy_skin = HEALTHY_STEADY_STATE["skin_ic_deposits"]
-    rash = bool(last["skin_ic_deposits"] > obs.RASH_DEPOSIT_MULTIPLE * healthy_skin)
-    arthritis = sjc >= 2  # SLEDAI-2K: >=2 joints with pain and signs of inflammation
+    skin_multiple = float(last["skin_ic_deposits"]) / healthy_skin * skin
+    rash = skin_multiple > obs.RASH_DEPOSIT_MULTIPLE
+    # SLEDAI-2K: >= 2 joints with pain and signs of inflammation (tender and swollen).
+    arthritis = min(tjc, sjc) >= 2
     low_complement = bool(last["lab_c3"] < obs.C3_LOW or last["lab_c4"] < obs.C4_LOW)
     dsdna = bool(last["lab_anti_dsdna"] > obs.ANTI_DSDNA_POSITIVE)
     nephritis = protein > obs.PROTEINURIA_POSITIVE
@@ -54,6 +109,25 @@ def sle_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[str
         low_complement=low_complement,
         anti_dsdna_positive=dsdna,
     )
+
+    past = trajectory.iloc[:-1]
+    past_nephritis = bool(
+        (_mean_proteinuria(past["kidney_inflammation"].to_numpy()) > obs.PROTEINURIA_POSITIVE).any()
+    )
+    past_burden = [obs.synovitis_burden(float(x)) for x in past["synovium_inflammation"]]
+    past_arthritis = bool(any(b > obs.HISTORY_BURDEN for b in past_burden))
+    past_rash = bool(
+        (past["skin_ic_deposits"].to_numpy() > obs.RASH_DEPOSIT_MULTIPLE * healthy_skin).any()
+    )
+    grades = [
+        obs.bilag_renal(protein, past_nephritis),
+        obs.bilag_musculoskeletal(tjc, sjc, past_arthritis),
+        obs.bilag_mucocutaneous(skin_multiple, past_rash),
+    ]
+    pga = obs.sle_pga(grades, low_complement or dsdna, relief, z[10])
+    upcr = obs.lognormal(protein / obs.CREATININE_EXCRETION, obs.SPOT_UPCR_CV, z[11])
+    egfr = obs.egfr(float(last["kidney_function"]), z[12])
+
     clinical = arthritis or rash or nephritis
     return {
         "ana_titre": float(last["lab_ana_titre"]),
@@ -69,12 +143,123 @@ def sle_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[str
         "arthritis": arthritis,
         "rash": rash,
         "proteinuria": protein,
+        "upcr": upcr,
+        "egfr": egfr,
         "nephritis": nephritis,
         "kidney_function": float(last["kidney_function"]),
         "sledai_2k": sledai,
+        "pga": pga,
+        "bilag_renal": grades[0],
+        "bilag_musculoskeletal": grades[1],
+        "bilag_mucocutaneous": grades[2],
+        "bilag_numeric": obs.bilag_numeric(grades),
         # Active SLE: SLEDAI-2K >= 4 with at least one clinical item (serology alone is
         # not disease).
         "has_disease": bool(clinical and sledai >= 4),
+    }
+
+
+def sle_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[str, float]:
+    """SLE readouts (:func:`lupus_readouts`) with enrolment at :data:`ENROLMENT_DAY`."""
+    return lupus_readouts(trajectory, rng, ENROLMENT_DAY)
+
+
+def new_bilag(baseline: Mapping[str, float], visit: Mapping[str, float]) -> tuple[int, int]:
+    """Number of new BILAG A and new BILAG B organ grades at the visit.
+
+    New A: an A in an organ not A at baseline. New B: a B in an organ graded C, D or E
+    at baseline (Furie et al. Arthritis Rheum 2009, the SRI's BILAG criterion).
+    """
+    new_a = new_b = 0
+    for organ in BILAG_ORGANS:
+        before, after = int(baseline[f"bilag_{organ}"]), int(visit[f"bilag_{organ}"])
+        new_a += after == 1 and before != 1
+        new_b += after == 2 and before >= 3
+    return new_a, new_b
+
+
+def sri_response(
+    baseline: Mapping[str, float], visit: Mapping[str, float], reduction: int = 4
+) -> bool:
+    """SLE Responder Index (SRI-``reduction``; Furie et al. Arthritis Rheum 2009).
+
+    SLEDAI reduction >= ``reduction``, no new BILAG A and fewer than two new BILAG B,
+    and no PGA worsening of 0.3 or more (10% of the 3-point scale).
+    """
+    new_a, new_b = new_bilag(baseline, visit)
+    return (
+        float(baseline["sledai_2k"]) - float(visit["sledai_2k"]) >= reduction
+        and new_a == 0
+        and new_b < 2
+        and float(visit["pga"]) - float(baseline["pga"]) < 0.3 - 1e-9
+    )
+
+
+def bicla_response(baseline: Mapping[str, float], visit: Mapping[str, float]) -> bool:
+    """BICLA (Wallace et al. Ann Rheum Dis 2014), without its treatment-failure item.
+
+    Every baseline BILAG A improved to B/C/D and every B to C/D, no new A and at most
+    one new B, no SLEDAI-2K increase, PGA worsening < 0.3; at least one A or B at
+    baseline (the trials' entry condition; otherwise no response).
+    """
+    grades = [(int(baseline[f"bilag_{o}"]), int(visit[f"bilag_{o}"])) for o in BILAG_ORGANS]
+    if not any(before <= 2 for before, _ in grades):
+        return False
+    improved = all(
+        (before != 1 or after >= 2) and (before != 2 or after >= 3) for before, after in grades
+    )
+    new_a, new_b = new_bilag(baseline, visit)
+    return (
+        improved
+        and new_a == 0
+        and new_b <= 1
+        and float(visit["sledai_2k"]) <= float(baseline["sledai_2k"])
+        and float(visit["pga"]) - float(baseline["pga"]) < 0.3 - 1e-9
+    )
+
+
+def sledai_flare(baseline: Mapping[str, float], visit: Mapping[str, float]) -> tuple[bool, bool]:
+    """SELENA-SLEDAI Flare Index (Petri et al. NEJM 2005): (any flare, severe flare).
+
+    Severe: SLEDAI rise to > 12, PGA rise to > 2.5, or new/worse nephritis (renal
+    BILAG worsening to A or B). Mild/moderate: SLEDAI rise >= 3, PGA rise >= 1.0, or new
+    rash. Treatment items (new prednisone, hospitalisation) are not modelled.
+    """
+    sledai_rise = float(visit["sledai_2k"]) - float(baseline["sledai_2k"])
+    pga_rise = float(visit["pga"]) - float(baseline["pga"])
+    renal_before, renal_after = int(baseline["bilag_renal"]), int(visit["bilag_renal"])
+    severe = (
+        (sledai_rise >= 3 and float(visit["sledai_2k"]) > 12)
+        or (pga_rise >= 1.0 and float(visit["pga"]) > 2.5)
+        or (renal_after <= 2 and renal_after < renal_before)
+    )
+    mild = sledai_rise >= 3 or pga_rise >= 1.0 or (bool(visit["rash"]) and not baseline["rash"])
+    return bool(severe or mild), bool(severe)
+
+
+def sle_responses(baseline: Mapping[str, float], visit: Mapping[str, float]) -> dict[str, float]:
+    """SLE composite endpoints of a visit against baseline.
+
+    Keys: ``sri4``, ``sri6``, ``bicla`` (1.0/0.0); ``sledai_change`` and ``pga_change``
+    (visit minus baseline); ``new_bilag_a``, ``new_bilag_b`` (counts); ``sfi_flare`` and
+    ``sfi_severe_flare`` (1.0/0.0, against baseline).
+
+    Args:
+        baseline: Readouts at enrolment.
+        visit: Readouts at the visit.
+    """
+    new_a, new_b = new_bilag(baseline, visit)
+    flare, severe = sledai_flare(baseline, visit)
+    return {
+        "sri4": float(sri_response(baseline, visit, 4)),
+        "sri6": float(sri_response(baseline, visit, 6)),
+        "bicla": float(bicla_response(baseline, visit)),
+        "sledai_change": float(visit["sledai_2k"]) - float(baseline["sledai_2k"]),
+        "pga_change": float(visit["pga"]) - float(baseline["pga"]),
+        "new_bilag_a": float(new_a),
+        "new_bilag_b": float(new_b),
+        "sfi_flare": float(flare),
+        "sfi_severe_flare": float(severe),
     }
 
 
@@ -180,5 +365,7 @@ SLE = Disease(
     ),
     outputs=OUTPUTS,
     readouts=sle_readouts,
-    follow_up_days=3 * 365.0,
+    follow_up_days=ENROLMENT_DAY,
+    responses=sle_responses,
+    history_days=ENROLMENT_DAY,
 )

@@ -1,0 +1,250 @@
+"""Immune-related adverse events of checkpoint inhibitors, graded by CTCAE v5.0.
+
+The patient has advanced cancer and takes nivolumab from day 0. The tumour is not in
+the model; the drug's effect is the saturated PD-1 blockade of the immune model's
+``pd1_blockade`` defect (``pd1_strength`` 0.1, which is nivolumab's Emax in
+:mod:`immunetwin.drugs.pd`). Whether an organ is attacked depends on the patient's
+own sampled organ-reactive precursors and PD-L1 protection.
+
+Organs graded (explicit observation models, worst grade over the history):
+
+- colitis/diarrhoea from the gut infiltrate (stool excess over baseline, CTCAE
+  diarrhoea: G1 < 4, G2 4-6, G3 >= 7 a day; G4 life-threatening, read as mucosal
+  function below 50%);
+- hypothyroidism from the thyroid mass through the HPT axis of
+  :mod:`immunetwin.diseases.thyroiditis` (G1 TSH above the reference with normal
+  free T4 and TSH <= 10; G2 replacement indicated: TSH > 10 or free T4 low; G3 severe:
+  free T4 < 5 pmol/L; G4 myxoedema coma is not modelled);
+- dermatitis (maculopapular rash) from the skin infiltrate as body surface area
+  (G1 < 10%, G2 10-30%, G3 > 30%; G4 is SJS/TEN, not modelled).
+
+Not modelled: hepatitis (no liver), pneumonitis (no lung), hypophysitis, myocarditis,
+nephritis, arthritis and diabetes grading; grade 5 (death) for every organ (the model
+has no death); the hyperthyroid (destructive) phase of thyroiditis; fatigue, pruritus
+and other treatment-related events that are not immune-mediated organ injury.
+"""
+
+from __future__ import annotations
+
+import math
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from immunetwin.diseases import readouts as obs
+from immunetwin.diseases.crohns import STOOLS_MAX, gut_burden
+from immunetwin.diseases.declaration import Covariate, Demographics, Disease, ParameterChange
+from immunetwin.diseases.thyroiditis import FT4_LOW, TSH_HIGH, TSH_OVERT, thyroid_labs
+from immunetwin.immune import DEFECTS
+from immunetwin.immune.steady_state import HEALTHY_STEADY_STATE
+
+__all__ = [
+    "IRAE",
+    "colitis_grade",
+    "dermatitis_grade",
+    "hypothyroidism_grade",
+    "irae_readouts",
+    "rash_bsa_percent",
+]
+
+OUTPUTS = (
+    "gut_inflammation",
+    "gut_function",
+    "thyroid_function",
+    "skin_inflammation",
+    "skin_function",
+    "lab_crp",
+)
+
+# Colitis: stool excess over the patient's baseline from the gut burden (the Crohn's
+# diary model, crohns.STOOLS_MAX stools/day at full burden).
+COLITIS_G4_FUNCTION = 50.0  # % gut function below which colitis is life-threatening
+# (assumption: loss of half the mucosa stands for perforation/toxic megacolon risk)
+STOOL_OBSERVER_SD = 1.0  # stools/day: day-to-day variation of the patient's count
+# Dermatitis: BSA involved = 100 * skin burden (excess infiltrate / (excess + half)).
+SKIN_HALF_CELLS = 300.0  # cells/uL (calibrated: the model's florid skin infiltrate of
+# ~200 cells/uL above health reads ~40% BSA, a grade-3 rash)
+BSA_OBSERVER_SD = 3.0  # percentage points: examiners' BSA estimates differ by a few %
+FT4_SEVERE = 5.0  # pmol/L: severe hypothyroidism (grade 3; assumption)
+
+
+def colitis_grade(gut_inflammation: float, gut_function: float, z: float) -> int:
+    """CTCAE v5.0 diarrhoea/colitis grade (0-4) from the gut state.
+
+    Args:
+        gut_inflammation: The model state ``gut_inflammation`` (cells/uL).
+        gut_function: The model output ``gut_function`` (%).
+        z: Standard normal of the stool count.
+    """
+    if gut_function < COLITIS_G4_FUNCTION:
+        return 4
+    excess = STOOLS_MAX * gut_burden(gut_inflammation)
+    stools = excess + STOOL_OBSERVER_SD * math.sqrt(gut_burden(gut_inflammation)) * z
+    if stools >= 7.0:
+        return 3
+    if stools >= 4.0:
+        return 2
+    if stools >= 1.0:
+        return 1
+    return 0
+
+
+def hypothyroidism_grade(tsh: float, ft4: float) -> int:
+    """CTCAE v5.0 hypothyroidism grade (0-3) from TSH (mIU/L) and free T4 (pmol/L)."""
+    if ft4 < FT4_SEVERE:
+        return 3
+    if tsh > TSH_OVERT or ft4 < FT4_LOW:
+        return 2
+    if tsh > TSH_HIGH:
+        return 1
+    return 0
+
+
+def rash_bsa_percent(skin_inflammation: float, z: float) -> float:
+    """Body surface area (%) with rash from the skin infiltrate (cells/uL)."""
+    excess = max(0.0, skin_inflammation - HEALTHY_STEADY_STATE["skin_inflammation"])
+    burden = excess / (excess + SKIN_HALF_CELLS)
+    return float(np.clip(100.0 * burden + BSA_OBSERVER_SD * math.sqrt(burden) * z, 0.0, 100.0))
+
+
+def dermatitis_grade(bsa_percent: float) -> int:
+    """CTCAE v5.0 maculopapular rash grade (0-3) from the involved BSA (%)."""
+    if bsa_percent > 30.0:
+        return 3
+    if bsa_percent >= 10.0:
+        return 2
+    if bsa_percent >= 1.0:
+        return 1
+    return 0
+
+
+def irae_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[str, float]:
+    """Worst CTCAE grade per organ over the history, any-grade and grade >= 3, first day.
+
+    Each output row is graded with the same observer offsets (one standard normal
+    each for stools, BSA, TSH and free T4 per call, and the patient's TSH set-point
+    trait), so the number of draws does not depend on the history's length.
+
+    Args:
+        trajectory: One patient's outputs (rows: days from 0, the first dose, up to
+            the visit).
+        rng: The patient's observation generator.
+    """
+    z = obs.visit_normals(rng, 4)
+    (z_set,) = obs.patient_traits(rng, 1)
+    times = np.asarray(trajectory.index, dtype=float)
+    worst = {"colitis": 0, "hypothyroidism": 0, "dermatitis": 0}
+    first: dict[str, float] = {k: math.nan for k in worst}
+    bsa_last = 0.0
+    tsh_last = ft4_last = math.nan
+    columns = {
+        name: trajectory[name].to_numpy(dtype=float)
+        for name in ("gut_inflammation", "gut_function", "thyroid_function", "skin_inflammation")
+    }
+    for i, time in enumerate(times):
+        tsh, ft4 = thyroid_labs(float(columns["thyroid_function"][i]), float(z_set), z[2], z[3])
+        bsa = rash_bsa_percent(float(columns["skin_inflammation"][i]), float(z[1]))
+        grades = {
+            "colitis": colitis_grade(
+                float(columns["gut_inflammation"][i]),
+                float(columns["gut_function"][i]),
+                float(z[0]),
+            ),
+            "hypothyroidism": hypothyroidism_grade(tsh, ft4),
+            "dermatitis": dermatitis_grade(bsa),
+        }
+        for organ, grade in grades.items():
+            worst[organ] = max(worst[organ], grade)
+            if grade >= 1 and math.isnan(first[organ]):
+                first[organ] = float(time)
+        bsa_last, tsh_last, ft4_last = bsa, tsh, ft4
+    firsts = [d for d in first.values() if not math.isnan(d)]
+    out: dict[str, float] = {f"{organ}_grade": grade for organ, grade in worst.items()}
+    out.update({f"{organ}_first_day": day for organ, day in first.items()})
+    out.update(
+        {
+            "rash_bsa_percent": bsa_last,
+            "tsh": tsh_last,
+            "ft4": ft4_last,
+            "gut_function": float(trajectory["gut_function"].iloc[-1]),
+            "irae_any_grade": bool(max(worst.values()) >= 1),
+            "irae_grade3plus": bool(max(worst.values()) >= 3),
+            "first_irae_day": min(firsts) if firsts else math.nan,
+            "irae_max_grade": max(worst.values()),
+            "has_disease": bool(max(worst.values()) >= 1),
+        }
+    )
+    return out
+
+
+_PD1 = float(DEFECTS["pd1_blockade"].changes["pd1_strength"])
+
+IRAE = Disease(
+    name="irae",
+    description="Immune-related adverse events in a cancer patient on nivolumab (anti-PD-1): "
+    "colitis, thyroiditis and dermatitis graded by CTCAE.",
+    mechanism=(
+        "PD-1 on organ-reactive T cells normally brakes their expansion where the tissue "
+        "expresses PD-L1. Blocking it lets the organ-reactive T cells that each person "
+        "carries expand; in the susceptible fraction (many precursors, little PD-L1) the "
+        "loop of damage, antigen release and expansion takes off within weeks to months "
+        "and an organ is inflamed or destroyed: colitis, thyroiditis (then "
+        "hypothyroidism), dermatitis. Susceptibility is individual, from the model's "
+        "sampled precursor frequencies and PD-L1 expression."
+    ),
+    changes=(
+        ParameterChange(
+            "pd1_strength",
+            _PD1,
+            None,
+            "immune.DEFECTS['pd1_blockade'] (pd1_strength 0.1) = nivolumab Emax 0.9 in "
+            "drugs/pd.py; saturated at 3 mg/kg every 2 weeks (PD-1 occupancy plateaus at "
+            ">= 0.3 mg/kg, Brahmer et al. J Clin Oncol 2010;28:3167)",
+            "PD-1 signalling left under nivolumab (continuous from day 0).",
+        ),
+    ),
+    target_organs=("gut", "thyroid", "skin"),
+    covariates=(
+        Covariate(
+            "sex",
+            MappingProxyType({}),
+            None,
+            "no consistent difference in irAE risk",
+            "not modelled: meta-analyses find no consistent sex effect",
+            "Jing et al. Nat Commun 2022 (pooled analyses)",
+            modelled=False,
+        ),
+        Covariate(
+            "age",
+            MappingProxyType({}),
+            None,
+            "no consistent difference",
+            "not modelled: irAE rates similar in older patients",
+            "Jing et al. Nat Commun 2022",
+            modelled=False,
+        ),
+        Covariate(
+            "preexisting_autoimmunity",
+            MappingProxyType({}),
+            None,
+            "flares and more irAEs",
+            "not modelled: flare or new irAE in ~40-70% of patients with pre-existing "
+            "autoimmune disease (trials excluded them)",
+            "Abdel-Wahab et al. Ann Intern Med 2018;168:121",
+            modelled=False,
+        ),
+    ),
+    demographics=Demographics(
+        female_fraction=0.35,
+        age_mean=60.0,
+        age_sd=13.0,
+        age_range=(18.0, 90.0),
+        source="CheckMate-067 baseline: median age ~60 years, ~35-40% women (Larkin et al. "
+        "NEJM 2015; approximate)",
+    ),
+    outputs=OUTPUTS,
+    readouts=irae_readouts,
+    follow_up_days=365.0,
+    history_days=0.0,
+)

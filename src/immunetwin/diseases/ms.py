@@ -1,0 +1,382 @@
+"""Relapsing-remitting multiple sclerosis on the shared immune model.
+
+The immune model is deterministic; relapses need a stochastic trigger. Each patient
+has a schedule of peripheral activation events (:func:`ms_trigger_schedule`): at
+Poisson times, a burst of activated myelin-reactive T cells joins the model's
+``cns_effector_t`` pool (bystander activation by infections, molecular mimicry).
+The model turns each burst into CNS injury (effector T-cell damage, infiltrate
+recruitment, antigen release); the observation model reads a clinical relapse
+where the injury of 28 days crosses a threshold, and EDSS from the CNS tissue lost
+(chronic) plus recent lesions (acute, resolving over weeks).
+
+Relapse and disability readouts use the trajectory's history, so the trajectory
+needs outputs at least every :data:`MAX_OUTPUT_STEP_DAYS` days.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from immunetwin.declaration import LogNormal
+from immunetwin.diseases.declaration import Covariate, Demographics, Disease, ParameterChange
+from immunetwin.engine import Schedule, StateChange
+from immunetwin.immune.steady_state import HEALTHY_STEADY_STATE
+
+__all__ = [
+    "CDP_CONFIRMATION_DAYS",
+    "ENROLMENT_DAY",
+    "MAX_OUTPUT_STEP_DAYS",
+    "MS",
+    "edss_from_state",
+    "make_ms_readouts",
+    "ms_responses",
+    "ms_trigger_schedule",
+    "relapse_onsets",
+]
+
+OUTPUTS = (
+    "cns_parenchyma",
+    "cns_function",
+    "cns_inflammation",
+    "cns_effector_t",
+    "cns_regeneration_rate",
+)
+
+# -- trigger schedule (calibrated: AFFIRM placebo ARR 0.67 among patients with >=1
+# relapse in the year before entry, and 2-year confirmed progression 29%) -------------
+TRIGGER_RATE_PER_YEAR = 1.15  # mean activation bursts per patient-year (clinical + silent)
+# Between-patient spread of the burst rate: gamma with shape 1.5 (relapse counts are
+# overdispersed, negative-binomial shape ~1-2: e.g. Sormani et al. Neurology 2001).
+TRIGGER_RATE_SHAPE = 1.5
+TRIGGER_SIZE_MEDIAN = 0.5  # cells/uL of activated CNS-reactive effectors added per burst
+TRIGGER_SIZE_SIGMA = 0.8  # log-normal sigma of the burst size (silent MRI lesions to relapses)
+
+# -- observation model --------------------------------------------------------------
+MAX_OUTPUT_STEP_DAYS = 7.0  # relapse detection needs at least weekly outputs
+RELAPSE_WINDOW_DAYS = 28.0  # injury summed over 4 weeks: one clinical episode
+# Relapse threshold (calibrated with the burst sizes: ~half of bursts are clinical, as
+# new MRI lesions outnumber relapses several-fold; mean residual EDSS ~0.3 after a
+# relapse, Lublin et al. Neurology 2003).
+RELAPSE_LOSS_THRESHOLD = 0.01  # fraction of CNS parenchyma lost within the window
+RELAPSE_MIN_SEPARATION_DAYS = 30.0  # McDonald: attacks >=30 days apart are separate
+# EDSS points per fraction of CNS parenchyma lost (1 point per ~6.7%; calibrated: AFFIRM
+# baseline EDSS mean 2.3 after ~6 years, placebo 2-year confirmed progression 29%).
+EDSS_PER_LOSS = 15.0
+# Acute deficit of a new lesion (oedema, conduction block) resolving over weeks to months
+# (relapse recovery mostly within 2-3 months: Lublin et al. 2003).
+ACUTE_GAIN = 4.0  # acute EDSS per chronic EDSS of a new lesion, at onset
+ACUTE_RECOVERY_DAYS = 30.0  # time constant of recovery from the acute deficit
+EDSS_RATER_SD = 0.5  # points: inter-rater SD of EDSS (Noseworthy et al. Neurology 1990)
+# 12-week confirmed disability progression (AFFIRM, Polman et al. NEJM 2006): >=1.0
+# point from a baseline >=1.0, or >=1.5 from 0, sustained for 12 weeks; EDSS assessed
+# every 12 weeks from enrolment.
+CDP_CONFIRMATION_DAYS = 84.0
+CDP_STEP = 1.0
+CDP_STEP_FROM_ZERO = 1.5
+ENROLMENT_DAY = 6 * 365.0  # AFFIRM: mean disease duration ~5-6 years at entry
+
+_HEALTHY_CNS = HEALTHY_STEADY_STATE["cns_parenchyma"]
+
+
+def ms_trigger_schedule(
+    patient_id: int, rng: np.random.Generator, start_day: float, days: float
+) -> Schedule:
+    """A patient's peripheral activation bursts of myelin-reactive T cells.
+
+    The patient's burst rate is gamma-distributed around :data:`TRIGGER_RATE_PER_YEAR`
+    (shape :data:`TRIGGER_RATE_SHAPE`); bursts come at Poisson times in
+    ``[start_day, start_day + days)`` and add a log-normal number of activated effectors
+    (cells/uL) to ``cns_effector_t``. Call it once per patient for the whole simulated
+    time (history and trial) with the patient's schedule generator: the rate is drawn
+    first, so two calls give two different patients. Both arms of a trial see the
+    same bursts (common random numbers).
+
+    Args:
+        patient_id: The patient (kept for the engine's ``(patient_id, rng)`` signature).
+        rng: The patient's schedule generator.
+        start_day: First day of the window (model timeline, days).
+        days: Length of the window (days).
+
+    Returns:
+        The schedule of ``add`` changes to ``cns_effector_t``.
+    """
+    del patient_id  # the generator already belongs to the patient
+    rate = TRIGGER_RATE_PER_YEAR * rng.gamma(TRIGGER_RATE_SHAPE, 1.0 / TRIGGER_RATE_SHAPE)
+    n = int(rng.poisson(rate * days / 365.0))
+    times = np.sort(rng.uniform(start_day, start_day + days, n))
+    sizes = TRIGGER_SIZE_MEDIAN * np.exp(TRIGGER_SIZE_SIGMA * rng.standard_normal(n))
+    return Schedule(
+        tuple(
+            StateChange(time=float(t), target="cns_effector_t", op="add", value=float(s))
+            for t, s in zip(times, sizes, strict=True)
+        )
+    )
+
+
+def _times(trajectory: pd.DataFrame) -> np.ndarray:
+    if "time" in trajectory.columns:
+        return trajectory["time"].to_numpy(dtype=float)
+    return trajectory.index.to_numpy(dtype=float)
+
+
+def _injury(trajectory: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Output times and CNS parenchyma lost in each output interval (first: 0).
+
+    The loss of an interval is the fall of the parenchyma plus what regeneration
+    restored meanwhile (trapezoid rule), i.e. the damage flux integrated.
+    """
+    t = _times(trajectory)
+    if len(t) > 1 and np.max(np.diff(t)) > MAX_OUTPUT_STEP_DAYS + 1e-9:
+        raise ValueError(
+            f"MS readouts need outputs at least every {MAX_OUTPUT_STEP_DAYS:g} days "
+            f"(largest step here {np.max(np.diff(t)):g} days)"
+        )
+    p = trajectory["cns_parenchyma"].to_numpy(dtype=float)
+    r = trajectory["cns_regeneration_rate"].to_numpy(dtype=float)
+    loss = np.zeros_like(p)
+    if len(t) > 1:
+        dt = np.diff(t)
+        regrowth = 0.5 * dt * (r[1:] * (1 - p[1:]) + r[:-1] * (1 - p[:-1]))
+        loss[1:] = np.maximum(0.0, p[:-1] - p[1:] + regrowth)
+    return t, loss
+
+
+def relapse_onsets(trajectory: pd.DataFrame) -> np.ndarray:
+    """Days (model timeline) of clinical relapse onsets in a trajectory.
+
+    An onset is an output time where the CNS injury of the last
+    :data:`RELAPSE_WINDOW_DAYS` reaches :data:`RELAPSE_LOSS_THRESHOLD`, at least
+    :data:`RELAPSE_MIN_SEPARATION_DAYS` after the previous onset and after the injury
+    had fallen below the threshold (one episode, one relapse).
+
+    Args:
+        trajectory: One patient's outputs (index or ``time`` column in days).
+    """
+    t, loss = _injury(trajectory)
+    cumulative = np.cumsum(loss)
+    before = np.interp(t - RELAPSE_WINDOW_DAYS, t, cumulative, left=0.0)
+    window = cumulative - before
+    onsets: list[float] = []
+    armed = True
+    for day, injury in zip(t, window, strict=True):
+        if injury < RELAPSE_LOSS_THRESHOLD:
+            armed = True
+            continue
+        if armed and (not onsets or day - onsets[-1] >= RELAPSE_MIN_SEPARATION_DAYS):
+            onsets.append(float(day))
+            armed = False
+    return np.array(onsets)
+
+
+def edss_from_state(chronic_loss: float, acute_loss: float) -> float:
+    """Latent EDSS (0-10) from chronic CNS loss and recent, still acute, injury.
+
+    Args:
+        chronic_loss: Fraction of CNS parenchyma lost (relative to health).
+        acute_loss: Recent injury weighted by its recovery (fraction of parenchyma).
+    """
+    return float(min(10.0, EDSS_PER_LOSS * (max(0.0, chronic_loss) + ACUTE_GAIN * acute_loss)))
+
+
+def _latent_edss(trajectory: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Output times and latent EDSS at each."""
+    t, loss = _injury(trajectory)
+    chronic = 1.0 - trajectory["cns_parenchyma"].to_numpy(dtype=float) / _HEALTHY_CNS
+    acute = np.zeros_like(loss)
+    decay = np.exp(-np.diff(t, prepend=t[0]) / ACUTE_RECOVERY_DAYS)
+    for i in range(1, len(t)):
+        acute[i] = acute[i - 1] * decay[i] + loss[i]
+    edss = np.array([edss_from_state(c, a) for c, a in zip(chronic, acute, strict=True)])
+    return t, edss
+
+
+def _measured(latent: float, z: float) -> float:
+    """EDSS as scored: latent plus rater noise, on the 0, 1.0, 1.5 ... 10 scale."""
+    x = float(np.clip(latent + EDSS_RATER_SD * z, 0.0, 10.0))
+    if x < 0.5:
+        return 0.0
+    return max(1.0, round(2.0 * x) / 2.0)
+
+
+def make_ms_readouts(enrolment_day: float = ENROLMENT_DAY):
+    """The MS observation model, with confirmed progression counted from ``enrolment_day``.
+
+    Args:
+        enrolment_day: Day of the model timeline of trial entry (baseline EDSS).
+
+    Returns:
+        ``readouts(trajectory, rng) -> dict`` for :class:`Disease`.
+    """
+
+    def ms_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[str, float]:
+        """MS readouts at the last output time (see the module docstring).
+
+        Random draws: one standard normal per 12-weekly assessment from
+        ``enrolment_day`` up to the visit, then one for the visit itself; the number
+        depends on the visit day only. A generator recreated per visit for the
+        patient therefore scores every past assessment the same at every visit.
+        """
+        t, latent = _latent_edss(trajectory)
+        visit = float(t[-1])
+        onsets = relapse_onsets(trajectory)
+        n_assess = (
+            math.floor((visit - enrolment_day) / CDP_CONFIRMATION_DAYS + 1e-9) + 1
+            if visit >= enrolment_day
+            else 0
+        )
+        z = rng.standard_normal(n_assess + 1)
+        assess_days = enrolment_day + CDP_CONFIRMATION_DAYS * np.arange(n_assess)
+        scored = [
+            _measured(float(np.interp(d, t, latent)), float(zi))
+            for d, zi in zip(assess_days, z[:n_assess], strict=True)
+        ]
+        on_assessment = n_assess > 0 and abs(assess_days[-1] - visit) < 1e-6
+        edss = scored[-1] if on_assessment else _measured(float(latent[-1]), float(z[-1]))
+        cdp_day = math.nan
+        if scored:
+            step = CDP_STEP_FROM_ZERO if scored[0] == 0.0 else CDP_STEP
+            worse = [s >= scored[0] + step for s in scored]
+            for k in range(1, len(scored) - 1):
+                if worse[k] and worse[k + 1]:
+                    cdp_day = float(assess_days[k])
+                    break
+        last = trajectory.iloc[-1]
+        in_relapse = bool(len(onsets) and visit - onsets[-1] < RELAPSE_MIN_SEPARATION_DAYS)
+        return {
+            "relapses": float(len(onsets)),
+            "relapses_past_year": float(np.sum(onsets > visit - 365.0)),
+            "in_relapse": in_relapse,
+            "edss": edss,
+            "edss_latent": float(latent[-1]),
+            "cdp_day": cdp_day,
+            "cns_function": float(last["cns_function"]),
+            "cns_inflammation": float(last["cns_inflammation"]),
+            "has_disease": bool(len(onsets) > 0),
+        }
+
+    return ms_readouts
+
+
+def ms_responses(baseline: Mapping[str, float], visit: Mapping[str, float]) -> dict[str, float]:
+    """Change from baseline: EDSS change, relapses on study and relapse-free status.
+
+    Args:
+        baseline: Readouts at enrolment.
+        visit: Readouts at the visit.
+    """
+    on_study = visit["relapses"] - baseline["relapses"]
+    return {
+        "edss_change": visit["edss"] - baseline["edss"],
+        "relapses_on_study": on_study,
+        "relapse_free": float(on_study == 0),
+    }
+
+
+MS = Disease(
+    name="ms",
+    description="Relapsing-remitting multiple sclerosis: T-cell-mediated CNS inflammation "
+    "with relapses and accumulating disability.",
+    mechanism=(
+        "Myelin-reactive CD4 T cells (more of them with HLA-DRB1*15:01) escape tolerance; "
+        "peripheral activation bursts (infections, molecular mimicry; the per-patient "
+        "trigger schedule) make effectors that enter the CNS through alpha4-integrin "
+        "(VLA-4)/VCAM-1 and injure it directly and by recruiting myeloid cells. Injury "
+        "above a threshold within 4 weeks is a clinical relapse; smaller bursts are silent "
+        "lesions. Remyelination and axonal repair are poor in MS, so lost tissue "
+        "accumulates: EDSS rises with chronic loss, and transiently with each lesion's "
+        "oedema and conduction block."
+    ),
+    changes=(
+        ParameterChange(
+            "cns_precursor_frequency",
+            3e-6,
+            LogNormal(0.8),
+            "calibrated: 3x the model's healthy CNS-reactive share (myelin-reactive T cells "
+            "are found in healthy people too, but are more often activated/memory in MS: "
+            "Bielekova et al. J Immunol 2004); gives slow relapse-independent loss",
+            "CNS (myelin)-reactive naive CD4 T cells escaping tolerance.",
+        ),
+        ParameterChange(
+            "cns_regeneration_rate",
+            3e-4,
+            LogNormal(0.3),
+            "calibrated: EDSS accrual of RRMS (AFFIRM placebo 12-week progression 29% in 2 "
+            "years); remyelination fails in chronic MS lesions (Franklin & ffrench-Constant "
+            "Nat Rev Neurosci 2008), so the model's generic CNS repair (0.002/day) is cut",
+            "Repair of lost CNS tissue (remyelination, plasticity).",
+        ),
+    ),
+    target_organs=("cns",),
+    covariates=(
+        Covariate(
+            "hla_drb1_1501",
+            MappingProxyType({"carrier": 1.5, "non_carrier": 1.0}),
+            "cns_precursor_frequency",
+            "raises risk",
+            "risk OR ~3 per allele (IMSGC); in the model x1.5 CNS-reactive precursors in "
+            "carriers: direction documented, size not calibrated",
+            "International MS Genetics Consortium, Science 2019; Patsopoulos et al. PLoS "
+            "Genet 2013; carrier share ~50% of northern-European MS patients",
+            prevalence=MappingProxyType({"carrier": 0.5, "non_carrier": 0.5}),
+        ),
+        Covariate(
+            "ebv",
+            MappingProxyType({}),
+            None,
+            "EBV infection precedes and is nearly required for MS",
+            "not modelled: hazard ratio 32 for MS after EBV seroconversion (Bjornevik et al. "
+            "Science 2022); the model has no EBV and virtually all MS patients are "
+            "seropositive",
+            "Bjornevik et al. Science 2022",
+            modelled=False,
+        ),
+        Covariate(
+            "vitamin_d_latitude",
+            MappingProxyType({}),
+            None,
+            "higher 25(OH)D (lower latitude) lowers risk",
+            "not modelled: 25(OH)D >=99 vs <63 nmol/L OR 0.38 for MS (Munger et al. JAMA "
+            "2006); no vitamin D pathway in the model",
+            "Munger et al. JAMA 2006",
+            modelled=False,
+        ),
+        Covariate(
+            "smoking",
+            MappingProxyType({}),
+            None,
+            "raises risk and speeds progression",
+            "not modelled: risk OR ~1.5 (Hedstrom et al. Neurology 2009); no mechanism in "
+            "the model",
+            "Hedstrom et al. Neurology 2009",
+            modelled=False,
+        ),
+        Covariate(
+            "sex",
+            MappingProxyType({}),
+            None,
+            "women ~2-3x risk",
+            "not modelled as a parameter shift: only in the demographics",
+            "textbook",
+            modelled=False,
+        ),
+    ),
+    demographics=Demographics(
+        female_fraction=0.7,
+        age_mean=36.0,
+        age_sd=8.0,
+        age_range=(18.0, 50.0),
+        source="AFFIRM baseline (Polman et al. NEJM 2006): ages 18-50, mean ~36, ~70% women",
+    ),
+    outputs=OUTPUTS,
+    readouts=make_ms_readouts(),
+    follow_up_days=ENROLMENT_DAY + 2 * 365.0,
+    responses=ms_responses,
+    history_days=ENROLMENT_DAY,
+    triggers=ms_trigger_schedule,
+    output_step_days=MAX_OUTPUT_STEP_DAYS,
+)

@@ -1,0 +1,621 @@
+"""Run an in-silico randomised trial: screen, enrol, randomise, treat, observe, analyse.
+
+The timeline of every patient starts in health at day 0 with the patient's
+disease parameters; the disease develops on the shared immune model. Background
+therapy starts ``background.lead_days`` before the screening visit at day
+``E`` (``screening.history_days``). Candidates are simulated to ``E`` and read out
+through the disease's observation model; those who meet the criteria (and, with
+baseline targets, pass acceptance-rejection) are enrolled in id order,
+randomised in permuted blocks within strata and simulated again from day 0 with
+their arm's regimens from ``E`` on. The second simulation repeats the first
+exactly up to ``E`` (same parameters, same background doses), so each patient's
+baseline is the screening visit: selecting on a noisy screening score and
+measuring again later is what produces regression to the mean.
+
+Every random draw comes from :func:`immunetwin.population.patient_rng` with a
+stream of its own, so one seed gives the same trial whatever the workers.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from immunetwin._errors import SpecError
+from immunetwin.declaration import Model
+from immunetwin.diseases import DISEASES, Disease, disease_model
+from immunetwin.diseases.population import OBSERVATION_STREAM, sample_disease_patients
+from immunetwin.engine import Schedule, StateChange
+from immunetwin.population import patient_rng, run_population
+from immunetwin.trials.spec import Endpoint, Expression, TrialSpec
+
+__all__ = ["TrialResult", "get_disease", "run_trial", "trial_model"]
+
+# Random streams of patient_rng (0-3: parameters, schedules, covariates, observations).
+WEIGHT_STREAM = 4
+ADHERENCE_STREAM = 5
+DROPOUT_STREAM = 6
+MATCH_STREAM = 7
+RANDOMISATION_STREAM = 8
+TRIGGER_STREAM = 9
+
+HISTORY_GRID_DAYS = 28.0  # outputs every 4 weeks before enrolment (readouts may use history)
+
+
+@dataclass
+class TrialResult:
+    """A simulated trial.
+
+    Attributes:
+        spec: The specification run.
+        patients: One row per enrolled patient: ``arm``, demographics, ``ok``,
+            ``reason``, ``dropout_week``, ``rescue_week`` and the baseline readouts
+            (prefixed ``baseline_``).
+        visits: One row per enrolled patient and visit: ``patient_id``, ``arm``,
+            ``week``, ``seen`` and that visit's readouts and responses.
+        endpoints: Arm -> endpoint id -> estimate (``value``, ``ci_low``, ``ci_high``,
+            ``n``, ``unit``).
+        comparisons: One dict per (arm, endpoint) against the control arm.
+        screening: Candidates screened, eligible, accepted and enrolled, the
+            screen-failure reasons, and the baseline-target match.
+        seconds: Wall time of each stage.
+    """
+
+    spec: TrialSpec
+    patients: pd.DataFrame
+    visits: pd.DataFrame
+    endpoints: dict[str, dict[str, dict[str, Any]]]
+    comparisons: list[dict[str, Any]]
+    screening: dict[str, Any]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def summary_table(self) -> pd.DataFrame:
+        """Arms x endpoints: ``value [ci_low, ci_high]`` strings, published values beside."""
+        rows = {}
+        for arm in self.spec.arms:
+            row = {}
+            for endpoint in self.spec.endpoints:
+                e = self.endpoints[arm.name][endpoint.id]
+                row[endpoint.id] = _format_estimate(e)
+                published = self.spec.published.get(arm.name, {}).get(endpoint.id)
+                if published is not None:
+                    row[f"{endpoint.id} (published)"] = f"{published:g}"
+            row["n"] = str(self.endpoints[arm.name][self.spec.endpoints[0].id]["n_arm"])
+            rows[arm.name] = row
+        return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _format_estimate(e: Mapping[str, Any]) -> str:
+    value, low, high = e.get("value"), e.get("ci_low"), e.get("ci_high")
+    if value is None:
+        return "NA"
+    if low is None or high is None:
+        return f"{value:.3g}"
+    return f"{value:.3g} [{low:.3g}, {high:.3g}]"
+
+
+def get_disease(name: str) -> Disease:
+    """The disease called ``name``.
+
+    Raises:
+        SpecError: Naming the diseases that exist.
+    """
+    if name not in DISEASES:
+        raise SpecError(f"unknown disease {name!r}: choose one of {', '.join(sorted(DISEASES))}")
+    return DISEASES[name]
+
+
+def _all_regimens(spec: TrialSpec) -> list[str]:
+    regimens = list(spec.background.regimens)
+    for arm in spec.arms:
+        regimens.extend(arm.regimens)
+    return regimens
+
+
+def _check_regimens(spec: TrialSpec) -> None:
+    from immunetwin.drugs import parse_regimen
+
+    for where, texts in [("background", spec.background.regimens)] + [
+        (f"arm {a.name!r}", a.regimens) for a in spec.arms
+    ]:
+        for text in texts:
+            try:
+                parse_regimen(text)
+            except SpecError as err:
+                raise SpecError(f"{where}: {err}") from None
+
+
+_MODELS: dict[tuple[str, tuple[str, ...]], Model] = {}
+
+
+def trial_model(spec: TrialSpec) -> Model:
+    """The disease model with the PK and mechanisms of every drug of the trial.
+
+    One structure for all arms: an arm that does not receive a drug simply has no
+    doses of it, so every arm runs on one compiled model.
+    """
+    disease = get_disease(spec.disease)
+    regimens = _all_regimens(spec)
+    key = (disease.name, tuple(regimens))
+    if key not in _MODELS:
+        base = disease_model(disease)
+        if regimens:
+            from immunetwin.drugs import with_drug_effects
+
+            _MODELS[key] = with_drug_effects(base, regimens, name=f"{disease.name}_trial")
+        else:
+            _MODELS[key] = base
+    return _MODELS[key]
+
+
+def _shift(schedule: Schedule, days: float) -> Schedule:
+    return Schedule(
+        tuple(StateChange(c.time + days, c.target, c.op, c.value) for c in schedule.changes)
+    )
+
+
+def _weights(spec: TrialSpec, patients: pd.DataFrame, seed: int) -> pd.Series:
+    """Body weight (kg) per patient: log-normal around the sex's mean."""
+    sigma = math.sqrt(math.log1p(spec.population.weight_cv**2))
+    values = {}
+    for pid, sex in zip(patients.index.tolist(), patients["sex"].tolist(), strict=True):
+        rng = patient_rng(seed, int(pid), WEIGHT_STREAM)
+        mean = spec.population.weight_kg_mean[sex]
+        # Median below the mean so the mean is the stated one.
+        values[pid] = float(np.clip(mean * math.exp(rng.normal(-0.5 * sigma**2, sigma)), 35, 200))
+    return pd.Series(values, name="weight_kg")
+
+
+def _output_times(
+    disease: Disease, until: float, extra: Sequence[float] | np.ndarray = ()
+) -> np.ndarray:
+    """Outputs every 4 weeks (or the disease's finer step) up to ``until``, plus ``extra``."""
+    step = min(HISTORY_GRID_DAYS, disease.output_step_days or HISTORY_GRID_DAYS)
+    return np.union1d(np.append(np.arange(0.0, until, step), until), np.asarray(extra, float))
+
+
+def _schedules(
+    spec: TrialSpec,
+    disease: Disease,
+    patients: pd.DataFrame,
+    enrolment_day: float,
+    arm_of: Mapping[int, str] | None,
+    seed: int,
+) -> list[Schedule]:
+    """Each patient's doses and the disease's stochastic triggers.
+
+    Background starts at ``E - lead``, the arm's regimens at ``E``; triggers cover
+    the whole timeline and are the same in every arm.
+    """
+    from immunetwin.drugs import PatientCovariates, regimen_schedule
+
+    lead = min(spec.background.lead_days, enrolment_day)
+    trial_days = 7.0 * spec.visits.end_week
+    arms = {a.name: a for a in spec.arms}
+    schedules = []
+    for pid, row in _records(patients):
+        covariates = PatientCovariates(weight_kg=float(row["weight_kg"]), sex=row["sex"])
+        rng = patient_rng(seed, int(pid), ADHERENCE_STREAM)
+        changes: list[StateChange] = []
+        horizon = lead + (trial_days if arm_of is not None else 0.0)
+        if spec.background.regimens and horizon > 0:
+            background = regimen_schedule(spec.background.regimens, covariates, horizon, rng)
+            changes.extend(_shift(background, enrolment_day - lead).changes)
+        if arm_of is not None:
+            arm = arms[arm_of[int(pid)]]
+            if arm.regimens:
+                therapy = regimen_schedule(arm.regimens, covariates, trial_days, rng)
+                changes.extend(_shift(therapy, enrolment_day).changes)
+        if disease.triggers is not None:
+            days = enrolment_day + trial_days
+            trigger_rng = patient_rng(seed, int(pid), TRIGGER_STREAM)
+            changes.extend(disease.triggers(int(pid), trigger_rng, 0.0, days).changes)
+        schedules.append(Schedule(tuple(changes)))
+    return schedules
+
+
+def _trajectory_frames(
+    result: Any, outputs: Sequence[str], enrolment_day: float
+) -> dict[int, pd.DataFrame]:
+    """Patient id -> trajectory DataFrame (time index, one column per output).
+
+    ``attrs["enrolment_day"]`` tells the observation model when the trial started
+    (placebo response and on-study changes are timed from it).
+    """
+    data = result.trajectories if result.trajectories is not None else result.to_xarray()
+    stacked = np.stack([data[o].values for o in outputs], axis=-1)
+    times = pd.Index(np.asarray(data["time"].values, dtype=float), name="time")
+    ids = data["patient_id"].values
+    frames = {}
+    for k, pid in enumerate(ids):
+        frame = pd.DataFrame(stacked[k], index=times, columns=list(outputs))
+        frame.attrs["enrolment_day"] = enrolment_day
+        frames[int(pid)] = frame
+    return frames
+
+
+def _records(frame: pd.DataFrame) -> list[tuple[int, dict[str, Any]]]:
+    """(patient id, row as a dict) for each row of a patient-indexed table."""
+    return [
+        (int(pid), {str(k): v for k, v in row.items()})
+        for pid, row in zip(frame.index.tolist(), frame.to_dict("records"), strict=True)
+    ]
+
+
+def _covariate_values(row: Mapping[str, Any]) -> dict[str, Any]:
+    values = {k: v for k, v in row.items() if isinstance(v, (int, float, bool, np.number))}
+    values["female"] = row.get("sex") == "female"
+    return values
+
+
+def _screen(
+    spec: TrialSpec,
+    disease: Disease,
+    model: Model,
+    enrolment_day: float,
+    run_options: dict[str, Any],
+    out_dir: Path | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Screen candidates in batches until enough are enrolled (or the cap is reached)."""
+    seed = spec.seed
+    need = spec.patients
+    cap = math.ceil(spec.screening.max_candidates_per_patient * need)
+    criteria = [Expression(c) for c in spec.screening.criteria]
+    exclusions = [Expression(c) for c in spec.screening.exclusion]
+    population = spec.population
+    d = disease.demographics
+    age = (
+        population.age_mean if population.age_mean is not None else d.age_mean,
+        population.age_sd if population.age_sd is not None else d.age_sd,
+        population.age_range if population.age_range is not None else d.age_range,
+    )
+    times = _output_times(disease, enrolment_day)
+    screened: list[pd.DataFrame] = []
+    parameter_tables: list[pd.DataFrame] = []
+    reasons: dict[str, int] = {}
+    next_id, batch = 0, max(2 * need, 20)
+    while next_id < cap:
+        n = min(batch, cap - next_id)
+        patients, parameters = sample_disease_patients(
+            disease,
+            n,
+            seed,
+            female_fraction=population.female_fraction,
+            age=age,
+            first_patient=next_id,
+            model=model,
+        )
+        patients["weight_kg"] = _weights(spec, patients, seed)
+        parameters["body_weight"] = patients["weight_kg"]
+        parameters["sex_female"] = (patients["sex"] == "female").astype(float)
+        parameters = parameters[[c for c in parameters.columns if model.kind_of(c) is not None]]
+        schedules = _schedules(spec, disease, patients, enrolment_day, None, seed)
+        sub = None if out_dir is None else out_dir / "screening" / f"batch_{next_id}"
+        result = run_population(
+            model,
+            parameters,
+            until=enrolment_day,
+            outputs=list(disease.outputs),
+            output_times=times,
+            schedules=schedules,
+            seed=seed,
+            out_dir=sub,
+            **run_options,
+        )
+        frames = _trajectory_frames(result, disease.outputs, enrolment_day)
+        ok = result.status["ok"]
+        rows = []
+        for pid, patient in _records(patients):
+            row: dict[str, Any] = {"eligible": False, "reason": ""}
+            if not bool(ok.loc[pid]):
+                row["reason"] = "solver failure: " + str(result.status.loc[pid, "reason"])
+            else:
+                rng = patient_rng(seed, int(pid), OBSERVATION_STREAM)
+                readouts = disease.readouts(frames[int(pid)], rng)
+                row.update({f"baseline_{k}": v for k, v in readouts.items()})
+                values = {**_covariate_values(patient), **readouts}
+                failed = [c.text for c in criteria if c(values) != 1.0]
+                excluded = [c.text for c in exclusions if c(values) == 1.0]
+                if failed:
+                    row["reason"] = f"not {failed[0]}"
+                elif excluded:
+                    row["reason"] = f"excluded: {excluded[0]}"
+                else:
+                    row["eligible"] = True
+            if row["reason"]:
+                reasons[row["reason"]] = reasons.get(row["reason"], 0) + 1
+            rows.append(row)
+        screened.append(patients.join(pd.DataFrame(rows, index=patients.index)))
+        parameter_tables.append(parameters)
+        next_id += n
+        candidates = pd.concat(screened)
+        accepted = _accept(spec, candidates, seed)
+        if int(accepted.sum()) >= need:
+            break
+        # Size the next batch from the acceptance rate so far (at least 10 candidates).
+        rate = max(accepted.mean(), 0.5 / len(candidates))
+        batch = max(10, math.ceil(1.2 * (need - int(accepted.sum())) / rate))
+    candidates = pd.concat(screened)
+    accepted = _accept(spec, candidates, seed)
+    enrolled_ids = candidates.index[accepted.to_numpy()][:need]
+    enrolled = candidates.loc[enrolled_ids].drop(columns=["eligible", "reason"])
+    parameters = pd.concat(parameter_tables).loc[enrolled_ids]
+    info: dict[str, Any] = {
+        "candidates": len(candidates),
+        "eligible": int(candidates["eligible"].sum()),
+        "accepted": int(accepted.sum()),
+        "enrolled": len(enrolled),
+        "requested": need,
+        "screen_failures": dict(sorted(reasons.items(), key=lambda kv: -kv[1])),
+        "targets": _match_report(spec, candidates[candidates["eligible"]], enrolled),
+    }
+    return enrolled, parameters, info
+
+
+def _accept(spec: TrialSpec, candidates: pd.DataFrame, seed: int) -> pd.Series:
+    """Eligible candidates accepted by acceptance-rejection towards the baseline targets.
+
+    Allen, Rieger & Musante (CPT Pharmacometrics Syst Pharmacol 2016): accept a
+    plausible patient with probability proportional to target density over the
+    density of plausible patients (a Gaussian kernel estimate), one readout at a
+    time multiplied (the targets are treated as independent). The scale is set so
+    the 95th percentile of the ratio accepts with certainty; each patient's uniform
+    comes from its own stream, so acceptance does not depend on the batches.
+    """
+    eligible = candidates["eligible"].astype(bool)
+    if not spec.screening.targets or eligible.sum() < 5:
+        return eligible
+    from scipy.stats import gaussian_kde, norm
+
+    pool = candidates[eligible]
+    ratio = pd.Series(1.0, index=pool.index)
+    for target in spec.screening.targets:
+        column = f"baseline_{target.readout}"
+        if column not in pool.columns:
+            raise SpecError(
+                f"screening target {target.readout!r} is not a readout of {spec.disease!r}"
+            )
+        x = pool[column].astype(float).to_numpy()
+        spread = float(np.std(x))
+        if spread == 0:
+            continue
+        density = gaussian_kde(x)(x)
+        ratio *= norm.pdf(x, target.mean, target.sd) / np.maximum(density, 1e-12)
+    scale = float(np.quantile(ratio, 0.95)) or 1.0
+    probability = np.minimum(1.0, ratio / scale)
+    uniforms = np.array([patient_rng(seed, int(pid), MATCH_STREAM).random() for pid in pool.index])
+    accepted = pd.Series(False, index=candidates.index)
+    accepted.loc[pool.index] = uniforms < probability
+    return accepted
+
+
+def _match_report(
+    spec: TrialSpec, eligible: pd.DataFrame, enrolled: pd.DataFrame
+) -> list[dict[str, Any]]:
+    report = []
+    for target in spec.screening.targets:
+        column = f"baseline_{target.readout}"
+        x = enrolled[column].astype(float) if column in enrolled else pd.Series(dtype=float)
+        e = eligible[column].astype(float) if column in eligible else pd.Series(dtype=float)
+        report.append(
+            {
+                "readout": target.readout,
+                "target_mean": target.mean,
+                "target_sd": target.sd,
+                "eligible_mean": float(e.mean()) if len(e) else None,
+                "eligible_sd": float(e.std()) if len(e) > 1 else None,
+                "enrolled_mean": float(x.mean()) if len(x) else None,
+                "enrolled_sd": float(x.std()) if len(x) > 1 else None,
+            }
+        )
+    return report
+
+
+def _randomise(spec: TrialSpec, enrolled: pd.DataFrame) -> pd.Series:
+    """Permuted blocks within strata, in enrolment (id) order."""
+    rng = np.random.default_rng(
+        np.random.SeedSequence(spec.seed, spawn_key=(RANDOMISATION_STREAM,))
+    )
+    block: list[str] = []
+    for arm in spec.arms:
+        block.extend([arm.name] * arm.ratio)
+    block = block * spec.randomisation.blocks
+    strata_expressions = [
+        None if s == "sex" else Expression(s) for s in spec.randomisation.stratify
+    ]
+    queues: dict[tuple, list[str]] = {}
+    arms = {}
+    for pid, row in _records(enrolled):
+        values = {
+            **_covariate_values(row),
+            **{k.removeprefix("baseline_"): v for k, v in row.items() if k.startswith("baseline_")},
+        }
+        key = tuple(row["sex"] if e is None else e(values) for e in strata_expressions)
+        queue = queues.setdefault(key, [])
+        if not queue:
+            queue.extend(rng.permutation(block).tolist())
+        arms[pid] = queue.pop(0)
+    return pd.Series(arms, name="arm")
+
+
+def _observe(
+    spec: TrialSpec,
+    disease: Disease,
+    enrolled: pd.DataFrame,
+    frames: Mapping[int, pd.DataFrame],
+    ok: pd.Series,
+    enrolment_day: float,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Readouts at every visit, drop-out and rescue; returns (patients, visits)."""
+    seed = spec.seed
+    rescue = Expression(spec.rescue.criteria) if spec.rescue else None
+    rate = spec.dropout.rate_per_year
+    rows = []
+    patient_rows = []
+    for pid, patient in _records(enrolled):
+        pid = int(pid)
+        dropout_rng = patient_rng(seed, pid, DROPOUT_STREAM)
+        draw = dropout_rng.exponential()  # always drawn: common random numbers across arms
+        dropout_week = draw / rate * 52.1775 if rate > 0 else math.inf
+        info = {"dropout_week": dropout_week, "rescue_week": math.nan}
+        covariates = _covariate_values(patient)
+        if not bool(ok.loc[pid]):
+            patient_rows.append(info)
+            for week in spec.visits.weeks:
+                rows.append({"patient_id": pid, "arm": patient["arm"], "week": week, "seen": False})
+            continue
+        frame = frames[pid]
+        times = frame.index.to_numpy()
+        rng = patient_rng(seed, pid, OBSERVATION_STREAM)
+        baseline: dict[str, Any] = {}
+        rescued = False
+        for week in spec.visits.weeks:
+            day = enrolment_day + 7.0 * week
+            last = int(np.searchsorted(times, day + 1e-9))
+            readouts = disease.readouts(frame.iloc[:last], rng)
+            if week == 0:
+                baseline = readouts
+            responses = disease.responses(baseline, readouts) if disease.responses else {}
+            values = {
+                **covariates,
+                **{f"baseline_{k}": v for k, v in baseline.items()},
+                **readouts,
+                **responses,
+            }
+            seen = week < dropout_week
+            if (
+                rescue is not None
+                and seen
+                and not rescued
+                and week > 0
+                and week >= spec.rescue.from_week  # type: ignore[union-attr]
+                and rescue(values) == 1.0
+            ):
+                rescued = True
+                info["rescue_week"] = week
+            rows.append(
+                {
+                    "patient_id": pid,
+                    "arm": patient["arm"],
+                    "week": week,
+                    "seen": seen,
+                    "rescued": rescued,
+                    **readouts,
+                    **responses,
+                }
+            )
+        patient_rows.append(info)
+    patients = enrolled.join(pd.DataFrame(patient_rows, index=enrolled.index))
+    visits = pd.DataFrame(rows)
+    return patients, visits
+
+
+def run_trial(
+    spec: TrialSpec,
+    *,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    out_dir: str | Path | None = None,
+    progress: bool = False,
+) -> TrialResult:
+    """Simulate and analyse a trial.
+
+    Args:
+        spec: The validated specification (:func:`immunetwin.trials.load_spec`).
+        workers: Local worker processes (default all cores).
+        executor: Any ``concurrent.futures.Executor`` instead (e.g. Dask's).
+        out_dir: Stream simulations here (resumable); :func:`write_trial` writes
+            the results there too.
+        progress: Show progress bars.
+
+    Raises:
+        SpecError: For an unknown disease, drug or readout.
+    """
+    clock = {"start": time.perf_counter()}
+    disease = get_disease(spec.disease)
+    _check_regimens(spec)
+    model = trial_model(spec)
+    out_path = Path(out_dir) if out_dir is not None else None
+    # One local pool for screening and treatment: each worker compiles the model once.
+    from immunetwin.population import _default_workers, local_executor
+
+    n_workers = workers or _default_workers()
+    own_pool = executor is None and n_workers > 1
+    pool = local_executor(n_workers) if own_pool else executor
+    try:
+        return _run(spec, disease, model, pool, n_workers, out_path, progress, clock)
+    finally:
+        if own_pool and pool is not None:
+            pool.shutdown()
+
+
+def _run(
+    spec: TrialSpec,
+    disease: Disease,
+    model: Model,
+    pool: Executor | None,
+    workers: int,
+    out_path: Path | None,
+    progress: bool,
+    clock: dict[str, float],
+) -> TrialResult:
+    from immunetwin.trials.analysis import analyse
+
+    enrolment_day = spec.screening.history_days or disease.enrolment_day
+    run_options: dict[str, Any] = {"workers": workers, "executor": pool, "progress": progress}
+    enrolled, parameters, screening = _screen(
+        spec, disease, model, enrolment_day, run_options, out_path
+    )
+    clock["screening"] = time.perf_counter()
+    if len(enrolled) < 2:
+        raise SpecError(
+            f"only {len(enrolled)} of {screening['candidates']} candidates met the criteria: "
+            "relax screening.criteria or raise screening.max_candidates_per_patient"
+        )
+    enrolled["arm"] = _randomise(spec, enrolled)
+    arm_of = dict(zip(enrolled.index.tolist(), enrolled["arm"].astype(str).tolist(), strict=True))
+    end_day = enrolment_day + 7.0 * spec.visits.end_week
+    visit_days = enrolment_day + 7.0 * np.array(spec.visits.weeks)
+    times = _output_times(disease, end_day, visit_days)
+    schedules = _schedules(spec, disease, enrolled, enrolment_day, arm_of, spec.seed)
+    result = run_population(
+        model,
+        parameters,
+        until=end_day,
+        outputs=list(disease.outputs),
+        output_times=times,
+        schedules=schedules,
+        seed=spec.seed,
+        out_dir=None if out_path is None else out_path / "treatment",
+        **run_options,
+    )
+    clock["treatment"] = time.perf_counter()
+    enrolled["ok"] = result.status["ok"].reindex(enrolled.index).to_numpy()
+    enrolled["reason"] = result.status["reason"].reindex(enrolled.index).to_numpy()
+    frames = _trajectory_frames(result, disease.outputs, enrolment_day)
+    patients, visits = _observe(spec, disease, enrolled, frames, enrolled["ok"], enrolment_day)
+    clock["observation"] = time.perf_counter()
+    endpoints, comparisons = analyse(spec, patients, visits, enrolment_day)
+    clock["analysis"] = time.perf_counter()
+    seconds = {
+        "screening": clock["screening"] - clock["start"],
+        "treatment": clock["treatment"] - clock["screening"],
+        "observation": clock["observation"] - clock["treatment"],
+        "analysis": clock["analysis"] - clock["observation"],
+        "total": clock["analysis"] - clock["start"],
+    }
+    screening["enrolment_day"] = enrolment_day
+    return TrialResult(spec, patients, visits, endpoints, comparisons, screening, seconds)
+
+
+def endpoint_week(spec: TrialSpec, endpoint: Endpoint) -> float:
+    """The endpoint's week (default the end of the randomised period)."""
+    return spec.endpoint_week(endpoint)

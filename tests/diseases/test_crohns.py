@@ -1,0 +1,114 @@
+"""Crohn's disease: CDAI observation model and an untreated virtual population."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from immunetwin.diseases import CROHNS
+from immunetwin.diseases.crohns import (
+    CDAI_REMISSION,
+    cdai,
+    crohns_readouts,
+    crohns_responses,
+    gut_diary,
+)
+from immunetwin.immune.steady_state import HEALTHY_STEADY_STATE
+
+from ._courses import untreated_courses
+
+
+def test_cdai_formula_on_a_worked_example():
+    # Best et al. 1976 weights, by hand: 2*30 + 5*10 + 7*14 + 20*2 + 30*1 + 10*2 + 6*5 + 8.
+    score = cdai(
+        30,
+        10,
+        14,
+        complications=2,
+        antidiarrhoeal=True,
+        abdominal_mass=2,
+        haematocrit_deficit=5.0,
+        weight_deficit_percent=8.0,
+    )
+    assert score == pytest.approx(60 + 50 + 98 + 40 + 30 + 20 + 30 + 8)
+    assert cdai(0, 0, 0) == 0.0
+
+
+def test_remission_and_response_definitions():
+    baseline = {"cdai": 300.0}
+    assert crohns_responses(baseline, {"cdai": 149.0})["cdai_remission"] == 1.0
+    assert crohns_responses(baseline, {"cdai": 150.0})["cdai_remission"] == 0.0
+    assert crohns_responses(baseline, {"cdai": 200.0})["cdai_response"] == 1.0
+    assert crohns_responses(baseline, {"cdai": 201.0})["cdai_response"] == 0.0
+    assert crohns_responses(baseline, {"cdai": 230.0})["cdai_response_70"] == 1.0
+    assert crohns_responses(baseline, {"cdai": 250.0})["cdai_change"] == -50.0
+
+
+def test_healthy_gut_gives_an_empty_diary():
+    healthy = HEALTHY_STEADY_STATE["gut_inflammation"]
+    assert gut_diary(healthy, np.zeros(4)) == (0, 0, 0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    low=st.floats(0.0, 1000.0),
+    extra=st.floats(0.0, 1000.0),
+    z=st.lists(st.floats(-3.0, 3.0), min_size=4, max_size=4),
+)
+def test_diary_is_bounded_and_monotone_in_inflammation(low, extra, z):
+    z = np.array(z)
+    a = gut_diary(low, z)
+    b = gut_diary(low + extra, z)
+    for diary in (a, b):
+        assert diary[0] >= 0 and 0 <= diary[1] <= 21 and 0 <= diary[2] <= 28
+    assert all(x <= y for x, y in zip(a, b, strict=True))
+
+
+@pytest.mark.parametrize("inflammation", [5.0, 300.0])
+def test_readouts_draw_the_same_number_of_randoms_whatever_the_state(inflammation):
+    import pandas as pd
+
+    row = {name: 1.0 for name in CROHNS.outputs}
+    row["gut_inflammation"] = inflammation
+    frame = pd.DataFrame([row], index=[120.0])
+    rng = np.random.default_rng(1)
+    crohns_readouts(frame, rng)
+    reference = np.random.default_rng(1)
+    reference.standard_normal(5)
+    assert rng.random() == reference.random()
+
+
+@pytest.fixture(scope="module")
+def courses():
+    return untreated_courses(CROHNS, 40, seed=21, weeks=[0, 12])
+
+
+def test_active_disease_at_enrolment(courses):
+    base = courses[courses["week"] == 0]
+    print(
+        f"\nCrohn's baseline CDAI mean {base['cdai'].mean():.0f} (trial entry 220-450, "
+        f"typical mean ~300); CRP median {base['crp'].median():.1f} mg/L (active CD ~10-40); "
+        f"TNF median {base['tnf'].median():.2f} pg/mL (health 1.57)"
+    )
+    assert 220.0 <= base["cdai"].mean() <= 400.0
+    assert 5.0 <= base["crp"].median() <= 50.0
+    healthy_tnf = 1.565  # pg/mL: the healthy model (tests/immune)
+    assert base["tnf"].median() > healthy_tnf
+    assert (base["th1_cells"] > 0).all() and (base["th17_cells"] > 0).all()
+    assert base["has_disease"].mean() >= 0.8
+
+
+def test_untreated_course_remission_rate(courses):
+    week12 = courses[courses["week"] == 12]
+    remission = week12["cdai_remission"].mean()
+    response = week12["cdai_response"].mean()
+    print(
+        f"\nuntreated week-12 CDAI remission {remission:.0%}, response {response:.0%} "
+        "(placebo arms of induction trials: remission ~10-20%, Su et al. Gastroenterology "
+        "2004)"
+    )
+    # 40 patients: binomial SE ~6 points; accept 0-40%.
+    assert remission <= 0.4
+    assert (week12["cdai"] < CDAI_REMISSION).mean() == remission

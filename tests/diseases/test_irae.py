@@ -1,0 +1,130 @@
+"""Checkpoint-inhibitor irAEs: CTCAE grading and a nivolumab cohort vs CheckMate-067."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from immunetwin.diseases import IRAE, disease_model
+from immunetwin.diseases.irae import (
+    OUTPUTS,
+    colitis_grade,
+    dermatitis_grade,
+    hypothyroidism_grade,
+    irae_readouts,
+)
+from immunetwin.diseases.population import OBSERVATION_STREAM, sample_disease_patients
+from immunetwin.immune.steady_state import HEALTHY_STEADY_STATE
+from immunetwin.population import patient_rng, run_population
+
+N = 40
+
+
+def test_ctcae_rash_boundaries():
+    assert [dermatitis_grade(x) for x in (0.5, 1.0, 9.9, 10.0, 30.0, 30.1)] == [0, 1, 1, 2, 2, 3]
+
+
+def test_ctcae_hypothyroidism_boundaries():
+    assert hypothyroidism_grade(2.0, 15.0) == 0
+    assert hypothyroidism_grade(6.0, 14.0) == 1  # TSH high, fT4 normal, TSH <= 10
+    assert hypothyroidism_grade(12.0, 13.0) == 2  # replacement indicated
+    assert hypothyroidism_grade(6.0, 11.0) == 2  # overt
+    assert hypothyroidism_grade(80.0, 4.0) == 3
+
+
+def test_ctcae_diarrhoea_boundaries():
+    healthy = HEALTHY_STEADY_STATE["gut_inflammation"]
+    assert colitis_grade(healthy, 100.0, 0.0) == 0
+    # Stools over baseline = 10 * excess/(excess + 150): 1, 4, 7 per day at excess
+    # 16.7, 100 and 350 cells/uL.
+    assert colitis_grade(healthy + 20.0, 100.0, 0.0) == 1
+    assert colitis_grade(healthy + 110.0, 100.0, 0.0) == 2
+    assert colitis_grade(healthy + 400.0, 100.0, 0.0) == 3
+    assert colitis_grade(healthy, 40.0, 0.0) == 4
+
+
+def test_readouts_draw_a_fixed_number_of_randoms_and_take_the_worst_grade():
+    healthy = {name: 5.0 for name in OUTPUTS}
+    healthy.update({"gut_function": 100.0, "thyroid_function": 100.0, "skin_function": 100.0})
+    sick = dict(healthy, skin_inflammation=400.0)
+    frames = [
+        pd.DataFrame([healthy], index=[0.0]),
+        pd.DataFrame([healthy, sick, healthy], index=[0.0, 30.0, 60.0]),
+    ]
+    states, results = [], []
+    for frame in frames:
+        rng = np.random.default_rng(4)
+        results.append(irae_readouts(frame, rng))
+        states.append(rng.random())
+    assert states[0] == states[1]
+    assert results[0]["irae_any_grade"] is False and math.isnan(results[0]["first_irae_day"])
+    assert results[1]["dermatitis_grade"] == 3 and results[1]["first_irae_day"] == 30.0
+
+
+@pytest.fixture(scope="module")
+def cohort():
+    model = disease_model(IRAE)
+    patients, parameters = sample_disease_patients(IRAE, N, 51, model=model)
+    times = np.arange(0.0, IRAE.follow_up_days + 1, 7.0)
+    run = run_population(
+        model,
+        parameters,
+        until=float(times[-1]),
+        outputs=list(IRAE.outputs),
+        output_times=times,
+        workers=1,
+    )
+    assert run.n_failed == 0
+    rows = []
+    for pid in patients.index:
+        frame = run.trajectories.sel(patient_id=pid).to_dataframe()[list(IRAE.outputs)]
+        rows.append(IRAE.readouts(frame, patient_rng(51, int(pid), OBSERVATION_STREAM)))
+    return patients.join(pd.DataFrame(rows, index=patients.index))
+
+
+def test_irae_rates_against_checkmate_067(cohort, trials_csv):
+    row = trials_csv[trials_csv["trial"] == "CheckMate-067"].iloc[0]
+    any_grade, grade34 = (float(x) for x in str(row["result"]).split("/"))
+    simulated_any = cohort["irae_any_grade"].mean()
+    simulated_g3 = cohort["irae_grade3plus"].mean()
+    print(
+        f"\nnivolumab year 1, modelled organs (colitis, hypothyroidism, dermatitis): any grade "
+        f"{simulated_any:.0%}, grade >= 3 {simulated_g3:.0%}; CheckMate-067 all "
+        f"treatment-related AEs {any_grade:g}% / grade 3-4 {grade34:g}% (target share for the "
+        f"three immune-mediated organs: ~45-60% any grade, ~3-8% grade >= 3); median day of "
+        f"first irAE {cohort['first_irae_day'].median():.0f}"
+    )
+    print(
+        cohort[["colitis_grade", "hypothyroidism_grade", "dermatitis_grade"]]
+        .apply(pd.Series.value_counts)
+        .fillna(0)
+    )
+    # The modelled organs cannot exceed all treatment-related AEs of the trial.
+    assert simulated_any <= any_grade / 100.0
+    assert simulated_any > 0.0
+    # Onset of irAEs falls in the first months (published median ~6-12 weeks by organ).
+    assert cohort["first_irae_day"].dropna().median() <= 250.0
+
+
+def test_no_irae_without_blockade():
+    import dataclasses
+
+    control = dataclasses.replace(IRAE, name="irae_control", changes=())
+    model = disease_model(control)
+    patients, parameters = sample_disease_patients(control, 20, 51, model=model)
+    run = run_population(
+        model,
+        parameters,
+        until=365.0,
+        outputs=list(control.outputs),
+        output_times=np.arange(0.0, 366.0, 28.0),
+        workers=1,
+    )
+    grades = []
+    for pid in patients.index:
+        frame = run.trajectories.sel(patient_id=pid).to_dataframe()[list(control.outputs)]
+        grades.append(control.readouts(frame, patient_rng(51, int(pid), OBSERVATION_STREAM)))
+    assert np.mean([g["irae_grade3plus"] for g in grades]) <= 0.05
