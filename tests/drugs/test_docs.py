@@ -9,13 +9,18 @@ import pytest
 
 from immunetwin import SpecError
 from immunetwin.drugs import DRUGS, drug_markdown, drug_table, parse_regimen, write_drug_docs
+from immunetwin.drugs.harms import harms_markdown
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def test_committed_drug_pages_match_the_declarations() -> None:
     pages = {p.stem for p in (DOCS / "drugs").glob("*.md")}
-    assert pages == set(DRUGS), "regenerate with immunetwin.drugs.write_drug_docs('docs/drugs')"
+    assert pages == {*DRUGS, "harms"}, (
+        "regenerate with immunetwin.drugs.write_drug_docs('docs/drugs')"
+    )
+    harms = (DOCS / "drugs" / "harms.md").read_text(encoding="utf-8")
+    assert harms == harms_markdown(), "docs/drugs/harms.md is out of date: run write_drug_docs"
     for name, drug in DRUGS.items():
         committed = (DOCS / "drugs" / f"{name}.md").read_text(encoding="utf-8")
         assert committed == drug_markdown(drug), (
@@ -26,7 +31,7 @@ def test_committed_drug_pages_match_the_declarations() -> None:
 
 def test_write_drug_docs_writes_one_page_per_drug(tmp_path: Path) -> None:
     paths = write_drug_docs(tmp_path)
-    assert sorted(p.stem for p in paths) == sorted(DRUGS)
+    assert sorted(p.stem for p in paths) == sorted([*DRUGS, "harms"])
     text = (tmp_path / "rituximab.md").read_text(encoding="utf-8")
     assert "| clearance CL | 0.358 L/day |" in text and "## Mechanism" in text
 

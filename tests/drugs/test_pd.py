@@ -77,6 +77,7 @@ def test_potency_units_convert_to_the_pk_concentration() -> None:
                     Parameter(
                         "lymphocyte_proliferation_factor", 1.0, "dimensionless", source="def"
                     ),
+                    Parameter("neutrophil_adhesion_factor", 1.0, "dimensionless", source="def"),
                 ],
             )
         ],
@@ -97,8 +98,8 @@ def test_missing_potency_or_hook_is_an_error_and_unhooked_effects_are_listed() -
         with_drug_effects(with_drug_effects(core(), ["adalimumab"]), ["infliximab"])
     with pytest.raises(ModelError, match="not a parameter"):
         with_drug_effects(core(), ["belimumab"])
-    names = {(d, e.target) for d, e in unhooked_effects([_drug("aldesleukin_low_dose")])}
-    assert ("aldesleukin_low_dose", "treg") in names
+    names = {(d, e.target) for d, e in unhooked_effects([_drug("natalizumab")])}
+    assert ("natalizumab", "lymphocyte_cns_entry") in names
 
 
 def _drug(name: str) -> Drug:

@@ -134,7 +134,7 @@ def drug_markdown(drug: Drug) -> str:
 
 
 def write_drug_docs(directory: str | Path, library: Mapping[str, Drug] | None = None) -> list[Path]:
-    """Write ``NAME.md`` for every drug into ``directory`` (created if needed).
+    """Write ``NAME.md`` for every drug, and ``harms.md``, into ``directory`` (created if needed).
 
     Returns:
         The paths written.
@@ -150,6 +150,11 @@ def write_drug_docs(directory: str | Path, library: Mapping[str, Drug] | None = 
         path = out / f"{name}.md"
         atomic_write_text(path, drug_markdown(drug))
         paths.append(path)
+    from immunetwin.drugs.harms import harms_markdown
+
+    path = out / "harms.md"
+    atomic_write_text(path, harms_markdown())
+    paths.append(path)
     return paths
 
 

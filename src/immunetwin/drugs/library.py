@@ -66,11 +66,26 @@ _GLUCOCORTICOID_EFFECTS = (
         knob="lymphocyte_proliferation_factor",
     ),
     Effect(
-        "neutrophils",
-        "expand",
-        "demargination and delayed apoptosis raise blood neutrophils (neutrophilia)",
-        "drugs.csv prednisone row",
+        "neutrophil_adhesion",
+        "block_migration",
+        "less neutrophil adhesion to endothelium (L-selectin shedding, fewer endothelial "
+        "ICAM-1/E-selectin): demargination raises blood neutrophils while fewer neutrophils "
+        "reach infected tissue",
+        "Cronstein et al. PNAS 1992;89:9991; Dale et al. J Clin Invest 1975;56:808; drugs.csv "
+        "prednisone row (neutrophilia)",
+        potency=Q(
+            20.0,
+            "ng/mL",
+            "assumption: as the other glucocorticoid effects (prednisolone IC50 for lymphocyte "
+            "trafficking, Jusko group; unconfirmed); Emax calibrated separately",
+        ),
+        knob="neutrophil_adhesion_factor",
     ),
+)
+
+_JAK_IC50_NOTE = (
+    "calibrated: half-maximal at the mean steady-state concentration of the label dose; "
+    "no in vivo EC50 found (unconfirmed)"
 )
 
 _ANTI_TNF = "tnf"
@@ -1078,8 +1093,19 @@ def _tofacitinib() -> Drug:
             Effect(
                 "gamma_chain_cytokine_signalling",
                 "inhibit_signalling",
-                "JAK1/JAK3: blocks IL-2, IL-7, IL-15, IL-21 signalling (lymphocyte survival, NK)",
+                "JAK1/JAK3: blocks IL-2, IL-7, IL-15, IL-21 signalling (lymphocyte survival, NK); "
+                "modelled as less IL-2-driven effector and germinal-centre proliferation",
                 "drugs.csv; Xeljanz label",
+                potency=Q(0.016, "mg/L", _JAK_IC50_NOTE + " (5 mg twice daily: ~16 ng/mL)"),
+                knob="lymphocyte_proliferation_factor",
+            ),
+            Effect(
+                "ifn_type1",
+                "inhibit_signalling",
+                "JAK1/TYK2-dependent type I interferon signalling",
+                "drugs.csv",
+                potency=Q(0.016, "mg/L", _JAK_IC50_NOTE + " (5 mg twice daily: ~16 ng/mL)"),
+                knob="ifnar_signalling",
             ),
             Effect(
                 "il6",
@@ -1205,6 +1231,23 @@ def _upadacitinib() -> Drug:
                 ),
                 knob="il6_receptor_signalling",
             ),
+            Effect(
+                "gamma_chain_cytokine_signalling",
+                "inhibit_signalling",
+                "JAK1 is needed for gamma-chain cytokine signalling (IL-2, IL-7, IL-15, IL-21): "
+                "modelled as less IL-2-driven effector and germinal-centre proliferation",
+                "drugs.csv; Rinvoq label",
+                potency=Q(0.016, "mg/L", _JAK_IC50_NOTE + " (15 mg daily: ~16 ng/mL)"),
+                knob="lymphocyte_proliferation_factor",
+            ),
+            Effect(
+                "ifn_type1",
+                "inhibit_signalling",
+                "JAK1/TYK2-dependent type I interferon signalling",
+                "drugs.csv; Rinvoq label",
+                potency=Q(0.016, "mg/L", _JAK_IC50_NOTE + " (15 mg daily: ~16 ng/mL)"),
+                knob="ifnar_signalling",
+            ),
         ),
         label_regimens=("upadacitinib 15 mg daily",),
         label_half_life="9-14 h (extended release)",
@@ -1309,6 +1352,15 @@ def _natalizumab() -> Drug:
                 "binds alpha4 integrin (VLA-4): blocks VCAM-1 adhesion and lymphocyte entry "
                 "into the CNS (and gut)",
                 "Tysabri label; drugs.csv",
+                potency=Q(
+                    1.0,
+                    "mg/L",
+                    "calibrated: placeholder until AFFIRM calibration; serum natalizumab above "
+                    "~1-2 mg/L keeps alpha4-integrin saturation above ~70-80% (Khatri et al. "
+                    "Neurology 2009;72:402; recalled, unconfirmed), far below the ~20-30 mg/L "
+                    "steady-state trough of 300 mg every 4 weeks",
+                ),
+                knob="lymphocyte_cns_entry",
             ),
         ),
         label_regimens=("natalizumab 300 mg IV every 28 days",),
@@ -1452,8 +1504,44 @@ def _aldesleukin() -> Drug:
             Effect(
                 "treg",
                 "expand",
-                "low doses engage the high-affinity IL-2 receptor (CD25) on Tregs first",
-                "drugs.csv; Klatzmann & Abbas Nat Rev Immunol 2015",
+                "low doses engage the high-affinity IL-2 receptor (CD25/CD122/CD132) on Tregs "
+                "first: more Treg proliferation",
+                "drugs.csv; Klatzmann & Abbas Nat Rev Immunol 2015;15:283",
+                potency=Q(
+                    0.01,
+                    "nmol/L",
+                    "high-affinity IL-2 receptor Kd ~10 pM (Wang & Smith J Exp Med "
+                    "1987;166:1055; Stauber et al. PNAS 2006;103:2788)",
+                ),
+                knob="treg_proliferation_factor",
+            ),
+            Effect(
+                "effector_t_cells",
+                "expand",
+                "higher concentrations engage the intermediate-affinity receptor (CD122/CD132) "
+                "on effector and memory T cells: more IL-2-driven effector proliferation",
+                "Klatzmann & Abbas Nat Rev Immunol 2015;15:283",
+                potency=Q(
+                    1.0,
+                    "nmol/L",
+                    "intermediate-affinity IL-2 receptor Kd ~1 nM (Wang & Smith J Exp Med "
+                    "1987;166:1055; Stauber et al. PNAS 2006;103:2788)",
+                ),
+                knob="lymphocyte_proliferation_factor",
+            ),
+            Effect(
+                "nk_cells",
+                "expand",
+                "intermediate-affinity IL-2 receptor on NK cells: NK proliferation at "
+                "high doses (high-dose IL-2 expands NK cells)",
+                "Klatzmann & Abbas Nat Rev Immunol 2015;15:283",
+                potency=Q(
+                    1.0,
+                    "nmol/L",
+                    "intermediate-affinity IL-2 receptor Kd ~1 nM (Wang & Smith J Exp Med "
+                    "1987;166:1055; Stauber et al. PNAS 2006;103:2788)",
+                ),
+                knob="nk_il2_proliferation_rate",
             ),
         ),
         label_regimens=("aldesleukin_low_dose 1 MIU SC every other day for 5 doses",),

@@ -60,6 +60,9 @@ STIMULATING = frozenset({"agonise", "partial_agonise", "expand"})
 SATURATE = "saturate"
 DEPLETE = "deplete"
 
+GC_ADHESION_EMAX = 0.6
+ALDESLEUKIN_TREG_EMAX = 15.0
+
 _FULL = "definition: complete inhibition at saturating concentration"
 _HILL1 = "assumption: simple occupancy (Hill coefficient 1)"
 
@@ -83,6 +86,15 @@ _ANTI_CD20_KMAX = Quantity(
     "1/day",
     "calibrated: >90% fall of circulating B cells within days of rituximab 1 g "
     "(Rituxan label; Breedveld et al. J Clin Pharmacol 2007;47:1119)",
+)
+
+_GC_ADHESION_EMAX = Quantity(
+    GC_ADHESION_EMAX,
+    "dimensionless",
+    "calibrated: sustained neutrophilia on prednisone 40 mg/day (blood leukocytes +~4.8e9/L "
+    "within 2 weeks: Shoenfeld et al. Am J Med 1981;71:773) and the glucocorticoid dose "
+    "dependence of hospitalised infection (George et al. Ann Intern Med 2020, "
+    "trials_calibration.csv George2020)",
 )
 
 # Emax and Hill per (drug, hook) where the effect-kind default does not hold.
@@ -134,6 +146,33 @@ EFFECT_PARAMETERS: Mapping[tuple[str, str], EffectParameters] = {
     ),
     ("methylprednisolone", "lymphocyte_proliferation_factor"): EffectParameters(
         Quantity(0.8, "dimensionless", "assumption: as cytokine production (unconfirmed)")
+    ),
+    ("prednisone", "neutrophil_adhesion_factor"): EffectParameters(_GC_ADHESION_EMAX),
+    ("methylprednisolone", "neutrophil_adhesion_factor"): EffectParameters(_GC_ADHESION_EMAX),
+    ("aldesleukin_low_dose", "treg_proliferation_factor"): EffectParameters(
+        Quantity(
+            ALDESLEUKIN_TREG_EMAX,
+            "dimensionless",
+            "calibrated: Treg share of CD4 T cells about doubles within a week of low-dose "
+            "IL-2 (1 MIU/day x5: Rosenzwajg et al. Ann Rheum Dis 2019;78:209; SLE 1 MIU every "
+            "other day: He et al. Nat Med 2016;22:991)",
+        )
+    ),
+    ("aldesleukin_low_dose", "lymphocyte_proliferation_factor"): EffectParameters(
+        Quantity(
+            1.0,
+            "dimensionless",
+            "assumption: saturating IL-2 at most doubles effector proliferation above the "
+            "endogenous IL-2 drive (unconfirmed)",
+        )
+    ),
+    ("aldesleukin_low_dose", "nk_il2_proliferation_rate"): EffectParameters(
+        Quantity(
+            0.5,
+            "1/day",
+            "assumption: NK doubling time ~1.4 d at saturating IL-2 (NK cells expand several-"
+            "fold within 1-2 weeks of high-dose IL-2; unconfirmed)",
+        )
     ),
 }
 

@@ -87,7 +87,8 @@ def cytokine_declarations() -> list[Cytokine]:
             "pg/mL",
             "cytokine_production_factor * "
             f"(il6_constitutive + (il6_per_m1 * macrophages_m1 * {p} + il6_per_neutrophil * "
-            f"neutrophils_tissue * {p} + il6_per_infiltrate * organ_infiltrate) * "
+            f"neutrophils_tissue * {p} + il6_per_infiltrate * organ_infiltrate * "
+            "(1 - infiltrate_il6_tnf_share * (1 - tnf_free_fraction))) * "
             "(1 + il1b/il1b_il6_ec50 + tnf/tnf_il6_ec50 + il17/il17_il6_ec50))",
             "il6_half_life",
             None,
@@ -409,6 +410,17 @@ def cytokine_parameters() -> list[Parameter]:
             pg,
             cal + "RA-like synovitis raises CRP to ~10-50 mg/L",
             "IL-6 per organ-infiltrating myeloid cell.",
+        ),
+        par(
+            "infiltrate_il6_tnf_share",
+            0.75,
+            "dimensionless",
+            "calibrated: serum IL-6 falls within 1-3 days and CRP by ~60-80% within 1-2 weeks "
+            "of anti-TNF in active RA (Charles et al. J Immunol 1999;163:1521; Elliott et al. "
+            "Lancet 1994;344:1105; recalled magnitudes, unconfirmed); synovial IL-6 is largely "
+            "TNF-dependent in culture (Brennan et al. Lancet 1989;2:244, TNF cytokine cascade)",
+            "Share of organ-infiltrate IL-6 secretion driven by local (tissue) TNF; "
+            "neutralising TNF (tnf_free_fraction < 1) removes that share.",
         ),
         par(
             "il1b_il6_ec50",

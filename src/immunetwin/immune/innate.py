@@ -116,6 +116,14 @@ def innate_module() -> Module:
             "Half-life of neutrophils recruited to the periphery.",
         ),
         par(
+            "neutrophil_adhesion_factor",
+            1.0,
+            "dimensionless",
+            "definition: drug target hook, 1 without drug (a drug module lowers it)",
+            "Neutrophil adhesion to endothelium: scales removal from blood (margination, "
+            "homing) and extravasation into tissue (glucocorticoids lower it: demargination).",
+        ),
+        par(
             "neutrophil_extravasation_rate",
             1.0,
             "1/day",
@@ -250,6 +258,14 @@ def innate_module() -> Module:
             "Maximal IFN/IL-15-driven NK proliferation.",
         ),
         par(
+            "nk_il2_proliferation_rate",
+            0.0,
+            "1/day",
+            "definition: drug target hook, 0 without drug (exogenous IL-2 raises it)",
+            "Extra NK proliferation from drug IL-2 on the intermediate-affinity IL-2 receptor "
+            "(CD122/CD132).",
+        ),
+        par(
             "nk_capacity",
             1500.0,
             "cells/uL",
@@ -379,13 +395,14 @@ def innate_module() -> Module:
         ),
         flow(
             "neutrophil_loss_blood",
-            "log(2)/neutrophil_half_life_blood * neutrophils_blood",
+            "neutrophil_adhesion_factor * log(2)/neutrophil_half_life_blood * neutrophils_blood",
             "Removal from blood (margination, homing to marrow/spleen/liver, apoptosis).",
             reactants=["neutrophils_blood"],
         ),
         flow(
             "neutrophil_extravasation",
-            "neutrophil_extravasation_rate * periphery_chemoattraction * neutrophils_blood",
+            "neutrophil_adhesion_factor * neutrophil_extravasation_rate * "
+            "periphery_chemoattraction * neutrophils_blood",
             "Recruitment from blood into the periphery.",
             reactants=["neutrophils_blood"],
             products=["neutrophils_tissue"],
@@ -451,8 +468,10 @@ def innate_module() -> Module:
         ),
         flow(
             "nk_proliferation",
-            "nk_proliferation_max * nk_activation * nk_blood * max(0, 1 - nk_blood/nk_capacity)",
-            "IFN/IL-15-driven NK proliferation in viral infection.",
+            "(nk_proliferation_max * nk_activation + nk_il2_proliferation_rate) * nk_blood * "
+            "max(0, 1 - nk_blood/nk_capacity)",
+            "IFN/IL-15-driven NK proliferation in viral infection (plus any drug IL-2 acting "
+            "on the intermediate-affinity IL-2 receptor).",
             products=["nk_blood"],
         ),
         flow(

@@ -112,4 +112,9 @@ DRUG_TARGETS: tuple[str, ...] = (
     "cytokine_production_factor",
     "lymphocyte_proliferation_factor",
     "cd20_depletion_rate",
+    "neutrophil_adhesion_factor",
+    "treg_proliferation_factor",
+    "nk_il2_proliferation_rate",
+    "lymphocyte_cns_entry",
+    "lymphocyte_gut_entry",
 )

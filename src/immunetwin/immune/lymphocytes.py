@@ -213,6 +213,14 @@ def lymphocytes_module() -> Module:
             "IL-2 level giving half-maximal Treg proliferation.",
         ),
         par(
+            "treg_proliferation_factor",
+            1.0,
+            "dimensionless",
+            "definition: drug target hook, 1 without drug (exogenous IL-2 raises it)",
+            "Treg proliferation relative to the endogenous IL-2 drive (drug IL-2 on the "
+            "high-affinity CD25 receptor raises it).",
+        ),
+        par(
             "treg_death_rate",
             TREG_DIVISION,
             "1/day",
@@ -389,8 +397,8 @@ def lymphocytes_module() -> Module:
     rules = [
         rule(
             "treg_proliferation_rate",
-            "treg_proliferation_max * foxp3_function * lymphopoiesis_factor**0.5 * il2 / "
-            "(il2 + il2_treg_ec50) * "
+            "treg_proliferation_max * treg_proliferation_factor * foxp3_function * "
+            "lymphopoiesis_factor**0.5 * il2 / (il2 + il2_treg_ec50) * "
             "treg_homeostatic_k / (treg_homeostatic_k + treg)",
             "1/day",
             "Per-capita Treg division rate (turnover readout).",

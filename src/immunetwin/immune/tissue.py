@@ -242,10 +242,51 @@ def tissue_shared_module() -> Module:
             "Death rate of organ-specific effectors.",
         ),
     ]
+    parameters += [
+        par(
+            "amplification_tnf_share",
+            0.5,
+            "dimensionless",
+            "literature judgment, not fitted: TNF sits at the apex of the synovial cytokine "
+            "cascade; neutralising it cut IL-1, IL-6 and GM-CSF production of RA synovial "
+            "cells (Brennan et al. Lancet 1989;2:244; Feldmann & Maini Annu Rev Immunol "
+            "2001;19:163); half of the self-amplification is given to TNF",
+            "Share of local inflammatory self-amplification that needs free TNF.",
+        ),
+        par(
+            "amplification_il6_share",
+            0.3,
+            "dimensionless",
+            "literature judgment, not fitted: IL-6 trans-signalling sustains synovial "
+            "leukocyte recruitment (Hurst et al. Immunity 2001;14:705); IL-6R blockade is as "
+            "effective as anti-TNF in RA (ADACTA, Gabay et al. Lancet 2013)",
+            "Share of local inflammatory self-amplification that needs IL-6 receptor signalling.",
+        ),
+        par(
+            "amplification_il1_share",
+            0.1,
+            "dimensionless",
+            "literature judgment, not fitted: IL-1 blockade (anakinra) is weakly effective in "
+            "RA (Mertens & Singh J Rheumatol 2009: ACR20 difference ~10%)",
+            "Share of local inflammatory self-amplification that needs free IL-1beta.",
+        ),
+    ]
+    rules = (
+        rule(
+            "local_amplification",
+            "max(0, 1 - amplification_tnf_share * (1 - tnf_free_fraction) - "
+            "amplification_il6_share * (1 - il6_receptor_signalling) - "
+            "amplification_il1_share * (1 - il1b_free_fraction))",
+            "dimensionless",
+            "Cytokine dependence of local self-amplification: 1 without drugs; "
+            "anti-TNF, IL-6R and IL-1 blockade remove their shares.",
+        ),
+    )
     return Module(
         name="tissue_shared",
         description="Parameters shared by organ modules.",
         parameters=tuple(parameters),
+        rules=rules,
     )
 
 
@@ -265,6 +306,14 @@ def tissue_module(organ: str | OrganSpec) -> Module:
     )
     cal = "calibrated: "
     parameters = [
+        par(
+            f"lymphocyte_{o}_entry",
+            1.0,
+            "dimensionless",
+            "drug hook: 1 without drug; integrin blockade lowers it (natalizumab: alpha4 "
+            "integrin/VCAM-1, entry into the CNS; Tysabri label)",
+            f"Share of circulating {o}-reactive effectors able to enter the {o}.",
+        ),
         par(
             f"{o}_regeneration_rate",
             spec.regeneration,
@@ -324,7 +373,8 @@ def tissue_module(organ: str | OrganSpec) -> Module:
     rules = [
         rule(
             f"{o}_damage_rate",
-            f"{o}_t_cell_damage * {eff} + infiltrate_damage * ({infl}/inflammation_k)**"
+            f"{o}_t_cell_damage * lymphocyte_{o}_entry * {eff} + infiltrate_damage * "
+            f"({infl}/inflammation_k)**"
             f"infiltrate_damage_hill / (1 + ({infl}/inflammation_k)**infiltrate_damage_hill)",
             "1/day",
             f"Per-capita loss rate of {o} parenchyma.",
@@ -401,8 +451,10 @@ def tissue_module(organ: str | OrganSpec) -> Module:
         flow(
             f"{o}_inflammation_recruitment",
             f"{k_infl} * (inflammation_basal * (1 + (tnf + il1b)/systemic_cytokine_k) + "
-            f"{o}_inflammatory_drive * inflammation_k * ({infl}/inflammation_k)**2 / "
-            f"(1 + ({infl}/inflammation_k)**2) + t_cell_infiltrate_gain * {eff} + "
+            f"local_amplification * {o}_inflammatory_drive * inflammation_k * "
+            f"({infl}/inflammation_k)**2 / "
+            f"(1 + ({infl}/inflammation_k)**2) + t_cell_infiltrate_gain * "
+            f"lymphocyte_{o}_entry * {eff} + "
             f"ic_infiltrate_gain * c1q_level * {dep} * inflammation_k / ic_classical_k)",
             "Recruitment and local amplification of inflammatory cells.",
             products=[infl],
