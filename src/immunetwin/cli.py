@@ -645,6 +645,44 @@ def _print_trial(result: Any) -> None:
             )
 
 
+@app.command()
+def calibrate(
+    drug: Annotated[
+        list[str] | None, typer.Option(help="Drug to calibrate (repeat; default all).")
+    ] = None,
+    patients: Annotated[int, typer.Option(help="Patients per calibration trial.")] = 120,
+    seed: Annotated[int, typer.Option(help="Seed of every calibration trial.")] = 7,
+    workers: Annotated[int | None, typer.Option(help="Local worker processes.")] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(help="Instead: rerun every built-in trial and write this Markdown table."),
+    ] = None,
+    trials: Annotated[
+        list[str] | None, typer.Option("--trial", help="--report: only these trials (repeat).")
+    ] = None,
+) -> None:
+    """Calibrate drug potencies to the published trials (or report published vs simulated)."""
+    from immunetwin.trials.calibration import calibrate as run_calibration
+    from immunetwin.trials.calibration import calibration_report, write_calibration
+
+    if patients < 2:
+        raise SpecError(f"--patients must be >= 2, got {patients}")
+
+    def log(line: str) -> None:
+        typer.echo(line, err=True)
+
+    if report is not None:
+        text = calibration_report(patients, seed, workers, trials, log)
+        atomic_write_text(report, text)
+        typer.echo(f"wrote {report}")
+        return
+    record = run_calibration(drug, patients, seed, workers, log)
+    path = write_calibration(record)
+    for name, entry in record["drugs"].items():
+        typer.echo(f"{name}: EC50 x {entry['multiplier']:.3g} (misfit {entry['misfit']:.1f})")
+    typer.echo(f"wrote {path}")
+
+
 BUILTIN_SPECS = Path(__file__).parent / "trials" / "specs"
 DEMO_SPEC = BUILTIN_SPECS / "bliss52.toml"
 

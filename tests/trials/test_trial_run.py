@@ -194,3 +194,34 @@ def test_builtin_spec_names_resolve(tmp_path):
     assert done.returncode == 0, done.stderr
     names = {row["name"] for row in json.loads(done.stdout)}
     assert {"bliss52", "armada"} <= names
+
+
+def test_harms_count_serious_infections_on_study_only():
+    """Exposures start at randomisation; without exposures there are no infections."""
+    base = {
+        **SMALL_RA,
+        "patients": 6,
+        "screening": {},
+        "arms": [
+            {"name": "placebo", "control": True},
+            {"name": "prednisone", "regimens": ["prednisone 15 mg oral daily"]},
+        ],
+        "visits": {"weeks": [0, 6]},
+        "endpoints": [
+            {
+                "id": "infection",
+                "kind": "incidence",
+                "value": "first_serious_infection_day",
+                "week": 6,
+            },
+            {"id": "rate", "kind": "rate", "value": "serious_infections", "per": 100},
+        ],
+    }
+    none = run_trial(parse_spec({**base, "harms": {"infections": True, "exposures_per_year": 0}}))
+    assert (none.visits["serious_infections"] == 0).all()
+    many = run_trial(parse_spec({**base, "harms": {"infections": True, "exposures_per_year": 40}}))
+    week0 = many.visits[many.visits["week"] == 0]
+    assert (week0["serious_infections"] == 0).all()  # nothing before randomisation
+    first = many.visits["first_serious_infection_day"].dropna()
+    assert (first >= many.screening["enrolment_day"]).all()
+    assert many.visits["serious_infections"].max() >= 1

@@ -6,6 +6,7 @@ from immunetwin.diseases.declaration import Demographics as Demographics
 from immunetwin.diseases.declaration import Disease as Disease
 from immunetwin.diseases.declaration import ParameterChange as ParameterChange
 from immunetwin.diseases.irae import IRAE as IRAE
+from immunetwin.diseases.irae import MELANOMA_ICI as MELANOMA_ICI
 from immunetwin.diseases.lupus_nephritis import LUPUS_NEPHRITIS as LUPUS_NEPHRITIS
 from immunetwin.diseases.monogenic import ALPS as ALPS
 from immunetwin.diseases.monogenic import APS1 as APS1
@@ -21,7 +22,21 @@ from immunetwin.diseases.thyroiditis import THYROIDITIS as THYROIDITIS
 
 DISEASES: dict[str, Disease] = {
     d.name: d
-    for d in (SLE, LUPUS_NEPHRITIS, RA, CROHNS, THYROIDITIS, ALPS, APS1, IPEX, CVID, IRAE, MS, T1D)
+    for d in (
+        SLE,
+        LUPUS_NEPHRITIS,
+        RA,
+        CROHNS,
+        THYROIDITIS,
+        ALPS,
+        APS1,
+        IPEX,
+        CVID,
+        IRAE,
+        MELANOMA_ICI,
+        MS,
+        T1D,
+    )
 }
 
 __all__ = [
@@ -33,6 +48,7 @@ __all__ = [
     "IPEX",
     "IRAE",
     "LUPUS_NEPHRITIS",
+    "MELANOMA_ICI",
     "MS",
     "RA",
     "SLE",

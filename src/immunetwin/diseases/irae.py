@@ -26,6 +26,7 @@ and other treatment-related events that are not immune-mediated organ injury.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from types import MappingProxyType
 
@@ -41,6 +42,7 @@ from immunetwin.immune.steady_state import HEALTHY_STEADY_STATE
 
 __all__ = [
     "IRAE",
+    "MELANOMA_ICI",
     "colitis_grade",
     "dermatitis_grade",
     "hypothyroidism_grade",
@@ -247,4 +249,16 @@ IRAE = Disease(
     readouts=irae_readouts,
     follow_up_days=365.0,
     history_days=0.0,
+)
+
+
+# The same patient without built-in blockade: checkpoint inhibitors come from the trial's
+# regimens (nivolumab on pd1_strength, ipilimumab on ctla4_strength, drugs/pd.py), so a
+# trial can compare drugs, doses and combinations.
+MELANOMA_ICI = dataclasses.replace(
+    IRAE,
+    name="melanoma_ici",
+    description="A patient with advanced melanoma starting checkpoint-inhibitor therapy: "
+    "immune-related adverse events come from the regimens given (no blockade built in).",
+    changes=(),
 )

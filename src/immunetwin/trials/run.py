@@ -46,6 +46,8 @@ DROPOUT_STREAM = 6
 MATCH_STREAM = 7
 RANDOMISATION_STREAM = 8
 TRIGGER_STREAM = 9
+HARM_STREAM = 10
+HARM_READOUT_STREAM = 11
 
 HISTORY_GRID_DAYS = 28.0  # outputs every 4 weeks before enrolment (readouts may use history)
 
@@ -214,6 +216,17 @@ def _schedules(
             if arm.regimens:
                 therapy = regimen_schedule(arm.regimens, covariates, trial_days, rng)
                 changes.extend(_shift(therapy, enrolment_day).changes)
+        if arm_of is not None and spec.harms.infections:
+            from immunetwin.drugs.harms import exposure_schedule
+
+            exposures = exposure_schedule(
+                int(pid),
+                patient_rng(seed, int(pid), HARM_STREAM),
+                enrolment_day,
+                trial_days,
+                rate_per_year=spec.harms.exposures_per_year,
+            )
+            changes.extend(exposures.changes)
         if disease.triggers is not None:
             days = enrolment_day + trial_days
             trigger_rng = patient_rng(seed, int(pid), TRIGGER_STREAM)
@@ -250,10 +263,51 @@ def _records(frame: pd.DataFrame) -> list[tuple[int, dict[str, Any]]]:
     ]
 
 
+def _trial_outputs(spec: TrialSpec, disease: Disease) -> list[str]:
+    outputs = list(disease.outputs)
+    if spec.harms.infections:
+        from immunetwin.drugs.harms import HARM_OUTPUTS
+
+        outputs += [o for o in HARM_OUTPUTS if o not in outputs]
+    return outputs
+
+
 def _covariate_values(row: Mapping[str, Any]) -> dict[str, Any]:
     values = {k: v for k, v in row.items() if isinstance(v, (int, float, bool, np.number))}
     values["female"] = row.get("sex") == "female"
     return values
+
+
+_SCREENING_CACHE: dict[str, tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]] = {}
+_SCREENING_CACHE_SIZE = 8
+
+
+def _screening_key(spec: TrialSpec, overrides: Mapping[str, float]) -> str:
+    """What screening depends on: not the arms' doses, endpoints or visits.
+
+    The arms' regimens enter through the model structure (every drug of the trial is
+    in the model, and its PK variability is sampled). Overrides enter only for the
+    background drugs' parameters, the only drugs given before enrolment.
+    """
+    import json
+
+    background = {t.split()[0].lower() for t in spec.background.regimens}
+    relevant = {k: v for k, v in overrides.items() if k.split("_")[0] in background}
+    return json.dumps(
+        {
+            "screening": spec.screening.model_dump(),
+            "population": spec.population.model_dump(),
+            "background": spec.background.model_dump(),
+            "regimens": _all_regimens(spec),
+            "disease": spec.disease,
+            "patients": spec.patients,
+            "seed": spec.seed,
+            "visits_end": spec.visits.end_week,
+            "overrides": relevant,
+        },
+        sort_keys=True,
+        default=str,
+    )
 
 
 def _screen(
@@ -263,8 +317,36 @@ def _screen(
     enrolment_day: float,
     run_options: dict[str, Any],
     out_dir: Path | None,
+    overrides: Mapping[str, float],
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    """Screen candidates in batches until enough are enrolled (or the cap is reached)."""
+    """Screen candidates in batches until enough are enrolled (or the cap is reached).
+
+    Results are kept in memory per screening setup (:func:`_screening_key`), so
+    repeated runs that change only the arms' drug parameters (calibration) screen once.
+    """
+    key = _screening_key(spec, overrides)
+    if out_dir is None and key in _SCREENING_CACHE:
+        enrolled, parameters, info = _SCREENING_CACHE[key]
+        return enrolled.copy(), parameters.copy(), dict(info)
+    result = _screen_candidates(
+        spec, disease, model, enrolment_day, run_options, out_dir, overrides
+    )
+    if out_dir is None:
+        while len(_SCREENING_CACHE) >= _SCREENING_CACHE_SIZE:
+            _SCREENING_CACHE.pop(next(iter(_SCREENING_CACHE)))
+        _SCREENING_CACHE[key] = (result[0].copy(), result[1].copy(), dict(result[2]))
+    return result
+
+
+def _screen_candidates(
+    spec: TrialSpec,
+    disease: Disease,
+    model: Model,
+    enrolment_day: float,
+    run_options: dict[str, Any],
+    out_dir: Path | None,
+    overrides: Mapping[str, float],
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     seed = spec.seed
     need = spec.patients
     cap = math.ceil(spec.screening.max_candidates_per_patient * need)
@@ -277,7 +359,10 @@ def _screen(
         population.age_sd if population.age_sd is not None else d.age_sd,
         population.age_range if population.age_range is not None else d.age_range,
     )
-    times = _output_times(disease, enrolment_day)
+    # A trial may enrol at day 0 (e.g. treatment-emergent disease): the engine still
+    # needs an interval, and readouts use the rows up to the enrolment day only.
+    horizon = max(enrolment_day, 1.0)
+    times = _output_times(disease, horizon)
     screened: list[pd.DataFrame] = []
     parameter_tables: list[pd.DataFrame] = []
     reasons: dict[str, int] = {}
@@ -297,12 +382,14 @@ def _screen(
         parameters["body_weight"] = patients["weight_kg"]
         parameters["sex_female"] = (patients["sex"] == "female").astype(float)
         parameters = parameters[[c for c in parameters.columns if model.kind_of(c) is not None]]
+        for name, value in overrides.items():
+            parameters[name] = value
         schedules = _schedules(spec, disease, patients, enrolment_day, None, seed)
         sub = None if out_dir is None else out_dir / "screening" / f"batch_{next_id}"
         result = run_population(
             model,
             parameters,
-            until=enrolment_day,
+            until=horizon,
             outputs=list(disease.outputs),
             output_times=times,
             schedules=schedules,
@@ -319,7 +406,7 @@ def _screen(
                 row["reason"] = "solver failure: " + str(result.status.loc[pid, "reason"])
             else:
                 rng = patient_rng(seed, int(pid), OBSERVATION_STREAM)
-                readouts = disease.readouts(frames[int(pid)], rng)
+                readouts = disease.readouts(frames[int(pid)].loc[:enrolment_day], rng)
                 row.update({f"baseline_{k}": v for k, v in readouts.items()})
                 values = {**_covariate_values(patient), **readouts}
                 failed = [c.text for c in criteria if c(values) != 1.0]
@@ -475,12 +562,18 @@ def _observe(
         frame = frames[pid]
         times = frame.index.to_numpy()
         rng = patient_rng(seed, pid, OBSERVATION_STREAM)
+        harm_rng = patient_rng(seed, pid, HARM_READOUT_STREAM)
         baseline: dict[str, Any] = {}
         rescued = False
         for week in spec.visits.weeks:
             day = enrolment_day + 7.0 * week
             last = int(np.searchsorted(times, day + 1e-9))
             readouts = disease.readouts(frame.iloc[:last], rng)
+            if spec.harms.infections:
+                from immunetwin.drugs.harms import harm_readouts
+
+                on_study = frame.iloc[:last].loc[enrolment_day:]
+                readouts.update(harm_readouts(on_study, harm_rng))
             if week == 0:
                 baseline = readouts
             responses = disease.responses(baseline, readouts) if disease.responses else {}
@@ -525,6 +618,7 @@ def run_trial(
     executor: Executor | None = None,
     out_dir: str | Path | None = None,
     progress: bool = False,
+    parameters: Mapping[str, float] | None = None,
 ) -> TrialResult:
     """Simulate and analyse a trial.
 
@@ -535,14 +629,24 @@ def run_trial(
         out_dir: Stream simulations here (resumable); :func:`write_trial` writes
             the results there too.
         progress: Show progress bars.
+        parameters: Values set in every patient (e.g. a drug's potency while
+            calibrating), overriding the declared ones.
 
     Raises:
-        SpecError: For an unknown disease, drug or readout.
+        SpecError: For an unknown disease, drug, readout or parameter.
     """
     clock = {"start": time.perf_counter()}
     disease = get_disease(spec.disease)
     _check_regimens(spec)
     model = trial_model(spec)
+    from immunetwin.trials.calibration import calibrated_parameters
+
+    # One parameter set per drug in every trial: the calibrated potencies, unless the
+    # caller sets them (as the calibration itself does).
+    overrides = {**calibrated_parameters(spec), **(parameters or {})}
+    for name in overrides:
+        if model.kind_of(name) != "parameter":
+            raise SpecError(f"unknown parameter {name!r}: not a parameter of the trial's model")
     out_path = Path(out_dir) if out_dir is not None else None
     # One local pool for screening and treatment: each worker compiles the model once.
     from immunetwin.population import _default_workers, local_executor
@@ -551,7 +655,7 @@ def run_trial(
     own_pool = executor is None and n_workers > 1
     pool = local_executor(n_workers) if own_pool else executor
     try:
-        return _run(spec, disease, model, pool, n_workers, out_path, progress, clock)
+        return _run(spec, disease, model, pool, n_workers, out_path, progress, clock, overrides)
     finally:
         if own_pool and pool is not None:
             pool.shutdown()
@@ -566,14 +670,17 @@ def _run(
     out_path: Path | None,
     progress: bool,
     clock: dict[str, float],
+    overrides: Mapping[str, float],
 ) -> TrialResult:
     from immunetwin.trials.analysis import analyse
 
     enrolment_day = spec.screening.history_days or disease.enrolment_day
     run_options: dict[str, Any] = {"workers": workers, "executor": pool, "progress": progress}
     enrolled, parameters, screening = _screen(
-        spec, disease, model, enrolment_day, run_options, out_path
+        spec, disease, model, enrolment_day, run_options, out_path, overrides
     )
+    for name, value in overrides.items():
+        parameters[name] = value
     clock["screening"] = time.perf_counter()
     if len(enrolled) < 2:
         raise SpecError(
@@ -584,13 +691,18 @@ def _run(
     arm_of = dict(zip(enrolled.index.tolist(), enrolled["arm"].astype(str).tolist(), strict=True))
     end_day = enrolment_day + 7.0 * spec.visits.end_week
     visit_days = enrolment_day + 7.0 * np.array(spec.visits.weeks)
-    times = _output_times(disease, end_day, visit_days)
+    outputs = _trial_outputs(spec, disease)
+    extra = visit_days
+    if spec.harms.infections:
+        # Infection episodes last days: the harm readouts need daily outputs on study.
+        extra = np.union1d(visit_days, np.arange(enrolment_day, end_day, 1.0))
+    times = _output_times(disease, end_day, extra)
     schedules = _schedules(spec, disease, enrolled, enrolment_day, arm_of, spec.seed)
     result = run_population(
         model,
         parameters,
         until=end_day,
-        outputs=list(disease.outputs),
+        outputs=outputs,
         output_times=times,
         schedules=schedules,
         seed=spec.seed,
@@ -600,7 +712,7 @@ def _run(
     clock["treatment"] = time.perf_counter()
     enrolled["ok"] = result.status["ok"].reindex(enrolled.index).to_numpy()
     enrolled["reason"] = result.status["reason"].reindex(enrolled.index).to_numpy()
-    frames = _trajectory_frames(result, disease.outputs, enrolment_day)
+    frames = _trajectory_frames(result, outputs, enrolment_day)
     patients, visits = _observe(spec, disease, enrolled, frames, enrolled["ok"], enrolment_day)
     clock["observation"] = time.perf_counter()
     endpoints, comparisons = analyse(spec, patients, visits, enrolment_day)

@@ -35,6 +35,7 @@ __all__ = [
     "Dropout",
     "Endpoint",
     "Expression",
+    "Harms",
     "Population",
     "Randomisation",
     "Rescue",
@@ -375,6 +376,23 @@ class Rescue(BaseModel):
         return _expression(value)
 
 
+class Harms(BaseModel):
+    """Harms simulated during the randomised period (``immunetwin.drugs.harms``).
+
+    Attributes:
+        infections: Stochastic bacterial exposures from randomisation on (Poisson,
+            each followed by an antibiotic course), outputs every day, and the harm
+            readouts (``serious_infections``, ``first_serious_infection_day``, zoster,
+            IgG, cytopenias, CRS grade) at every visit over the on-study period.
+        exposures_per_year: Exposure rate per patient-year.
+    """
+
+    model_config = _STRICT
+
+    infections: bool = False
+    exposures_per_year: float = Field(default=2.0, ge=0, le=50)
+
+
 EndpointKind = Literal["responder", "continuous", "rate", "time_to_event", "incidence"]
 
 
@@ -438,6 +456,7 @@ class TrialSpec(BaseModel):
         visits: Visit weeks.
         dropout: Drop-out hazard.
         rescue: Rescue rule.
+        harms: Harms simulated on study (serious infections, zoster...).
         endpoints: Analysed endpoints.
         report_readouts: Readouts plotted over time by arm in the report.
         published: Published results, ``{arm: {endpoint: value}}``, shown next to the
@@ -460,6 +479,7 @@ class TrialSpec(BaseModel):
     visits: Visits
     dropout: Dropout = Field(default_factory=Dropout)
     rescue: Rescue | None = None
+    harms: Harms = Field(default_factory=Harms)
     endpoints: list[Endpoint] = Field(min_length=1)
     report_readouts: list[str] = Field(default_factory=list)
     published: dict[str, dict[str, float]] = Field(default_factory=dict)

@@ -1,0 +1,263 @@
+"""Calibration of drug potency to published trials, and the published-versus-simulated report.
+
+What is calibrated: for each drug, one number, a multiplier on the EC50s of all its
+effects (``<drug>_<hook>_ec50``). Emax, Hill coefficients, PK, the disease and the
+immune model stay as sourced. The same calibrated values are used in every trial
+(:func:`calibrated_parameters` is applied by :func:`immunetwin.trials.run_trial`),
+so a drug has one parameter set for all trials.
+
+How: each drug's calibration trials (:data:`CALIBRATION_TRIALS`) run at reduced
+size with a fixed seed. Candidates are screened once: only the arms' drugs change
+between evaluations, so the screening is reused. The multiplier is chosen on a
+log grid (:data:`GRID`) to minimise the sum over the trial's arms given the drug,
+and their published endpoints, of ((simulated - published) / SE)^2. SE is the
+binomial standard error of the published proportion at the simulated arm size.
+The search is reproducible from its seed. ``immunetwin calibrate`` runs it and
+writes :data:`CALIBRATION_FILE`; ``immunetwin calibrate --report docs/calibration.md``
+reruns every trial under ``examples/trials`` and writes the table, misses included.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from immunetwin._errors import SpecError
+from immunetwin._io import atomic_write_text
+from immunetwin.trials.run import TrialResult, run_trial, trial_model
+from immunetwin.trials.spec import TrialSpec, load_spec
+
+__all__ = [
+    "CALIBRATION_FILE",
+    "CALIBRATION_TRIALS",
+    "calibrate",
+    "calibrated_parameters",
+    "calibration_report",
+    "misfit",
+]
+
+SPECS = Path(__file__).parent / "specs"
+CALIBRATION_FILE = Path(__file__).parent / "calibration.json"
+# Drug -> trials whose arms give it (BLISS-LN, a second belimumab trial, is held out).
+CALIBRATION_TRIALS: dict[str, tuple[str, ...]] = {
+    "adalimumab": ("armada",),
+    "tocilizumab": ("option",),
+    "methotrexate": ("strand1999",),
+    "belimumab": ("bliss52",),
+    "natalizumab": ("affirm",),
+}
+GRID = tuple(10.0**x for x in (-1.5, -1.0, -0.5, 0.0, 0.5, 1.0))
+
+
+def _load_file() -> dict[str, Any]:
+    if not CALIBRATION_FILE.exists():
+        return {}
+    return dict(json.loads(CALIBRATION_FILE.read_text(encoding="utf-8")))
+
+
+def calibrated_parameters(spec: TrialSpec) -> dict[str, float]:
+    """Calibrated potency parameters of the trial's drugs (empty before calibration)."""
+    model = trial_model(spec)
+    values: dict[str, float] = {}
+    for entry in _load_file().get("drugs", {}).values():
+        for name, value in entry["parameters"].items():
+            if model.kind_of(name) == "parameter":
+                values[name] = float(value)
+    return values
+
+
+def _ec50s(spec: TrialSpec, drug: str) -> dict[str, float]:
+    model = trial_model(spec)
+    return {
+        p.name: float(p.value)
+        for p in model.parameters
+        if p.name.startswith(f"{drug}_") and p.name.endswith("_ec50")
+    }
+
+
+def _arms_with(spec: TrialSpec, drug: str) -> list[str]:
+    return [a.name for a in spec.arms if any(r.lower().startswith(drug) for r in a.regimens)]
+
+
+def misfit(result: TrialResult, arms: Sequence[str]) -> tuple[float, list[dict[str, Any]]]:
+    """Sum of squared standardised differences, simulated vs published, over ``arms``.
+
+    Only responder and incidence endpoints (percentages) enter; SE is the binomial
+    standard error of the published percentage at the simulated arm size.
+    """
+    spec = result.spec
+    kinds = {e.id: e.kind for e in spec.endpoints}
+    total, rows = 0.0, []
+    for arm in arms:
+        for endpoint, published in spec.published.get(arm, {}).items():
+            if kinds.get(endpoint) not in ("responder", "incidence"):
+                continue
+            estimate = result.endpoints[arm][endpoint]
+            simulated, n = estimate.get("value"), estimate.get("n") or 0
+            if simulated is None or n == 0:
+                continue
+            p = min(max(published / 100.0, 0.02), 0.98)
+            se = 100.0 * math.sqrt(p * (1 - p) / n)
+            z = (simulated - published) / se
+            total += z * z
+            rows.append(
+                {
+                    "arm": arm,
+                    "endpoint": endpoint,
+                    "published": published,
+                    "simulated": simulated,
+                    "z": z,
+                }
+            )
+    return total, rows
+
+
+def calibrate(
+    drugs: Sequence[str] | None = None,
+    patients: int = 120,
+    seed: int = 7,
+    workers: int | None = None,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Choose each drug's EC50 multiplier on :data:`GRID`; returns the calibration record.
+
+    Args:
+        drugs: Drugs to calibrate (default all of :data:`CALIBRATION_TRIALS`).
+        patients: Patients per calibration trial (all arms).
+        seed: Trial seed used for every evaluation (common random numbers).
+        workers: Worker processes.
+        log: Where progress lines go.
+    """
+    chosen = list(drugs or CALIBRATION_TRIALS)
+    unknown = [d for d in chosen if d not in CALIBRATION_TRIALS]
+    if unknown:
+        raise SpecError(
+            f"no calibration trials for {unknown[0]!r}: choose from {', '.join(CALIBRATION_TRIALS)}"
+        )
+    record: dict[str, Any] = {"seed": seed, "patients": patients, "grid": list(GRID), "drugs": {}}
+    for drug in chosen:
+        specs = [
+            load_spec(SPECS / f"{name}.toml", {"patients": patients, "seed": seed})
+            for name in CALIBRATION_TRIALS[drug]
+        ]
+        defaults = {k: v for s in specs for k, v in _ec50s(s, drug).items()}
+        if not defaults:
+            raise SpecError(f"{drug} has no potency (EC50) parameter to calibrate")
+        evaluations = []
+        for multiplier in GRID:
+            start = time.perf_counter()
+            total, rows = 0.0, []
+            for spec in specs:
+                values = {k: v * multiplier for k, v in _ec50s(spec, drug).items()}
+                # Other drugs keep their calibrated values (background MTX, say).
+                others = {k: v for k, v in calibrated_parameters(spec).items() if k not in values}
+                result = run_trial(spec, workers=workers, parameters={**others, **values})
+                part, part_rows = misfit(result, _arms_with(spec, drug))
+                total += part
+                rows += [{**r, "trial": spec.name} for r in part_rows]
+            evaluations.append({"multiplier": multiplier, "misfit": total, "rows": rows})
+            log(
+                f"{drug}: EC50 x {multiplier:.3g}: misfit {total:.2f} "
+                f"({time.perf_counter() - start:.0f} s)"
+            )
+        best = min(evaluations, key=lambda e: e["misfit"])
+        record["drugs"][drug] = {
+            "trials": [s.name for s in specs],
+            "multiplier": best["multiplier"],
+            "misfit": best["misfit"],
+            "parameters": {k: v * best["multiplier"] for k, v in defaults.items()},
+            "declared": defaults,
+            "evaluations": [
+                {"multiplier": e["multiplier"], "misfit": e["misfit"]} for e in evaluations
+            ],
+            "fit": best["rows"],
+        }
+        log(f"{drug}: chose EC50 x {best['multiplier']:.3g} (misfit {best['misfit']:.2f})")
+    return record
+
+
+def write_calibration(record: Mapping[str, Any], path: Path = CALIBRATION_FILE) -> Path:
+    """Merge ``record`` into the calibration file (drugs not recalibrated are kept)."""
+    current = _load_file() if path == CALIBRATION_FILE else {}
+    drugs = {**current.get("drugs", {}), **record["drugs"]}
+    merged = {**current, **{k: v for k, v in record.items() if k != "drugs"}, "drugs": drugs}
+    return atomic_write_text(path, json.dumps(merged, indent=2, sort_keys=True) + "\n")
+
+
+def calibration_report(
+    patients: int = 150,
+    seed: int = 11,
+    workers: int | None = None,
+    names: Sequence[str] | None = None,
+    log: Callable[[str], None] = print,
+) -> str:
+    """Markdown: every trial under examples/trials, published vs simulated with 95% CIs."""
+    lines = [
+        "# Calibration: published versus simulated",
+        "",
+        "Generated by `immunetwin calibrate --report docs/calibration.md` "
+        f"(each trial at {patients} patients, seed {seed}; rerun to reproduce).",
+        "Simulated values are % responders (or the endpoint's unit) with 95% CIs.",
+        "A miss is a published value outside the simulated 95% CI.",
+        "",
+    ]
+    record = _load_file()
+    lines += ["## Calibrated parameters", ""]
+    if record.get("drugs"):
+        lines += [
+            "| drug | trials | EC50 multiplier | misfit (sum z^2) | parameters |",
+            "|---|---|---|---|---|",
+        ]
+        for drug, entry in sorted(record["drugs"].items()):
+            params = ", ".join(f"{k} = {v:.3g} mg/L" for k, v in entry["parameters"].items())
+            lines.append(
+                f"| {drug} | {', '.join(entry['trials'])} | {entry['multiplier']:.3g} | "
+                f"{entry['misfit']:.1f} | {params} |"
+            )
+        lines += [
+            "",
+            f"Search: EC50 multipliers {', '.join(f'{g:.3g}' for g in record['grid'])}; "
+            f"{record['patients']} patients per trial, seed {record['seed']}.",
+            "",
+        ]
+    else:
+        lines += ["Not calibrated yet: declared potencies are used.", ""]
+    lines += [
+        "## Trials",
+        "",
+        "| trial | arm | endpoint | published | simulated [95% CI] | n | hit |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    paths = sorted(SPECS.glob("*.toml"))
+    if names:
+        paths = [p for p in paths if p.stem in names]
+    hits = total = 0
+    for path in paths:
+        spec = load_spec(path, {"patients": patients, "seed": seed})
+        start = time.perf_counter()
+        result = run_trial(spec, workers=workers)
+        log(f"{spec.name}: {time.perf_counter() - start:.0f} s")
+        for arm, published in spec.published.items():
+            for endpoint, value in published.items():
+                e = result.endpoints[arm].get(endpoint)
+                if e is None:
+                    continue
+                sim, low, high = e.get("value"), e.get("ci_low"), e.get("ci_high")
+                if sim is None:
+                    lines.append(f"| {spec.name} | {arm} | {endpoint} | {value:g} | NA | 0 | no |")
+                    total += 1
+                    continue
+                hit = low is not None and high is not None and low <= value <= high
+                hits += hit
+                total += 1
+                interval = f"[{low:.3g}, {high:.3g}]" if low is not None else ""
+                lines.append(
+                    f"| {spec.name} | {arm} | {endpoint} | {value:g} | {sim:.3g} {interval} | "
+                    f"{e.get('n')} | {'yes' if hit else '**miss**'} |"
+                )
+    lines += ["", f"{hits} of {total} published values inside the simulated 95% CI.", ""]
+    return "\n".join(lines)
