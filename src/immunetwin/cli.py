@@ -645,6 +645,9 @@ def _print_trial(result: Any) -> None:
             )
 
 
+NOTES_MARKER = "## Misses and why"
+
+
 @app.command()
 def calibrate(
     drug: Annotated[
@@ -673,6 +676,11 @@ def calibrate(
 
     if report is not None:
         text = calibration_report(patients, seed, workers, trials, log)
+        # Hand-written interpretation below NOTES_MARKER survives regeneration.
+        if report.exists():
+            old = report.read_text(encoding="utf-8")
+            if NOTES_MARKER in old:
+                text = text.rstrip("\n") + "\n\n" + old[old.index(NOTES_MARKER) :]
         atomic_write_text(report, text)
         typer.echo(f"wrote {report}")
         return

@@ -109,7 +109,7 @@ def endpoint_values(
     frame.index.name = "patient_id"
     if "prior_event" not in frame:
         frame["prior_event"] = False
-    frame["prior_event"] = frame["prior_event"].fillna(False).astype(bool)
+    frame["prior_event"] = [value is True for value in frame["prior_event"]]
     return frame
 
 

@@ -86,22 +86,32 @@ def _arms_with(spec: TrialSpec, drug: str) -> list[str]:
 def misfit(result: TrialResult, arms: Sequence[str]) -> tuple[float, list[dict[str, Any]]]:
     """Sum of squared standardised differences, simulated vs published, over ``arms``.
 
-    Only responder and incidence endpoints (percentages) enter; SE is the binomial
-    standard error of the published percentage at the simulated arm size.
+    Responder and incidence endpoints (percentages) enter with the binomial standard
+    error of the published percentage at the simulated arm size, rates with the
+    Poisson standard error of the published rate over the simulated exposure.
     """
     spec = result.spec
     kinds = {e.id: e.kind for e in spec.endpoints}
     total, rows = 0.0, []
     for arm in arms:
         for endpoint, published in spec.published.get(arm, {}).items():
-            if kinds.get(endpoint) not in ("responder", "incidence"):
+            kind = kinds.get(endpoint)
+            if kind not in ("responder", "incidence", "rate"):
                 continue
             estimate = result.endpoints[arm][endpoint]
             simulated, n = estimate.get("value"), estimate.get("n") or 0
             if simulated is None or n == 0:
                 continue
-            p = min(max(published / 100.0, 0.02), 0.98)
-            se = 100.0 * math.sqrt(p * (1 - p) / n)
+            if kind == "rate":
+                # Poisson SE of the published rate over the simulated exposure.
+                per = next(e.per for e in spec.endpoints if e.id == endpoint)
+                years = float(estimate.get("patient_years") or 0.0)
+                if years <= 0:
+                    continue
+                se = per * math.sqrt(max(published / per, 1e-6) / years)
+            else:
+                p = min(max(published / 100.0, 0.02), 0.98)
+                se = 100.0 * math.sqrt(p * (1 - p) / n)
             z = (simulated - published) / se
             total += z * z
             rows.append(
@@ -164,7 +174,7 @@ def calibrate(
                 f"{drug}: EC50 x {multiplier:.3g}: misfit {total:.2f} "
                 f"({time.perf_counter() - start:.0f} s)"
             )
-        best = min(evaluations, key=lambda e: e["misfit"])
+        best = _best(evaluations)
         record["drugs"][drug] = {
             "trials": [s.name for s in specs],
             "multiplier": best["multiplier"],
@@ -178,6 +188,18 @@ def calibrate(
         }
         log(f"{drug}: chose EC50 x {best['multiplier']:.3g} (misfit {best['misfit']:.2f})")
     return record
+
+
+def _best(evaluations: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
+    """The evaluation with the lowest misfit.
+
+    Among equal misfits (a saturated or absent effect) the multiplier closest to 1
+    wins: the declared potency is kept unless the data move it.
+    """
+    return min(
+        evaluations,
+        key=lambda e: (round(float(e["misfit"]), 6), abs(math.log(float(e["multiplier"])))),
+    )
 
 
 def write_calibration(record: Mapping[str, Any], path: Path = CALIBRATION_FILE) -> Path:

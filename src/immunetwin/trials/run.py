@@ -49,7 +49,7 @@ TRIGGER_STREAM = 9
 HARM_STREAM = 10
 HARM_READOUT_STREAM = 11
 
-HISTORY_GRID_DAYS = 28.0  # outputs every 4 weeks before enrolment (readouts may use history)
+HISTORY_GRID_DAYS = 28.0  # outputs every 4 weeks before enrolment (readouts use history)
 
 
 @dataclass
@@ -572,8 +572,10 @@ def _observe(
             if spec.harms.infections:
                 from immunetwin.drugs.harms import harm_readouts
 
-                on_study = frame.iloc[:last].loc[enrolment_day:]
-                readouts.update(harm_readouts(on_study, harm_rng))
+                # From the last output before randomisation: the harm readouts need an
+                # interval even at week 0 (no exposures come before randomisation).
+                first = max(0, int(np.searchsorted(times, enrolment_day - 1e-9)) - 1)
+                readouts.update(harm_readouts(frame.iloc[first:last], harm_rng))
             if week == 0:
                 baseline = readouts
             responses = disease.responses(baseline, readouts) if disease.responses else {}
@@ -675,7 +677,11 @@ def _run(
     from immunetwin.trials.analysis import analyse
 
     enrolment_day = spec.screening.history_days or disease.enrolment_day
-    run_options: dict[str, Any] = {"workers": workers, "executor": pool, "progress": progress}
+    run_options: dict[str, Any] = {
+        "workers": workers,
+        "executor": pool,
+        "progress": progress,
+    }
     enrolled, parameters, screening = _screen(
         spec, disease, model, enrolment_day, run_options, out_path, overrides
     )
