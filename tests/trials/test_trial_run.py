@@ -38,10 +38,16 @@ SMALL_RA = {
 @pytest.fixture(scope="module")
 def trials():
     spec = parse_spec(SMALL_RA)
-    return spec, run_trial(spec, workers=1), run_trial(spec, workers=2)
+    one = run_trial(spec, workers=1)
+    with pytest.MonkeyPatch.context() as patch:
+        # Observation in chunks on the workers, as large trials do.
+        patch.setattr("immunetwin.trials.run.OBSERVE_IN_PROCESS_BELOW", 0)
+        two = run_trial(spec, workers=2)
+    return spec, one, two
 
 
 def test_one_seed_gives_the_same_trial_with_one_or_two_workers(trials):
+    """Also with the readouts taken in chunks on the workers."""
     _, one, two = trials
     pd.testing.assert_frame_equal(one.visits, two.visits)
     pd.testing.assert_frame_equal(one.patients, two.patients)

@@ -613,6 +613,59 @@ def _observe(
     return patients, visits
 
 
+OBSERVE_IN_PROCESS_BELOW = 400  # patients: fewer are observed faster than shipped to workers
+
+
+def _observe_all(
+    spec: TrialSpec,
+    disease: Disease,
+    enrolled: pd.DataFrame,
+    result: Any,
+    outputs: Sequence[str],
+    enrolment_day: float,
+    pool: Executor | None,
+    workers: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Readouts of every enrolled patient, in chunks over the pool when it pays.
+
+    Observation is pure per patient (its random streams are keyed by patient id), so
+    chunking changes nothing in the result. At 10,000 patients on 16 workers it was
+    15% of the trial's wall time when done in the main process alone.
+    """
+    frames = _trajectory_frames(result, outputs, enrolment_day)
+    if pool is None or len(enrolled) < OBSERVE_IN_PROCESS_BELOW:
+        return _observe(spec, disease, enrolled, frames, enrolled["ok"], enrolment_day)
+    size = math.ceil(len(enrolled) / (4 * max(1, workers)))
+    futures = []
+    for start in range(0, len(enrolled), size):
+        chunk = enrolled.iloc[start : start + size]
+        ids = [int(pid) for pid in chunk.index if bool(chunk.at[pid, "ok"])]
+        futures.append(
+            pool.submit(
+                _observe_chunk,
+                spec,
+                chunk,
+                {pid: frames[pid] for pid in ids},
+                enrolment_day,
+            )
+        )
+    parts = [f.result() for f in futures]
+    patients = pd.concat([p for p, _ in parts])
+    visits = pd.concat([v for _, v in parts], ignore_index=True)
+    return patients, visits
+
+
+def _observe_chunk(
+    spec: TrialSpec,
+    enrolled: pd.DataFrame,
+    frames: Mapping[int, pd.DataFrame],
+    enrolment_day: float,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One chunk's observation in a worker (the disease is looked up there by name)."""
+    disease = get_disease(spec.disease)
+    return _observe(spec, disease, enrolled, frames, enrolled["ok"], enrolment_day)
+
+
 def run_trial(
     spec: TrialSpec,
     *,
@@ -718,8 +771,9 @@ def _run(
     clock["treatment"] = time.perf_counter()
     enrolled["ok"] = result.status["ok"].reindex(enrolled.index).to_numpy()
     enrolled["reason"] = result.status["reason"].reindex(enrolled.index).to_numpy()
-    frames = _trajectory_frames(result, outputs, enrolment_day)
-    patients, visits = _observe(spec, disease, enrolled, frames, enrolled["ok"], enrolment_day)
+    patients, visits = _observe_all(
+        spec, disease, enrolled, result, outputs, enrolment_day, pool, workers
+    )
     clock["observation"] = time.perf_counter()
     endpoints, comparisons = analyse(spec, patients, visits, enrolment_day)
     clock["analysis"] = time.perf_counter()
