@@ -8,8 +8,9 @@ the treatment simulation, readouts at 14 visits, endpoints with statistics, and 
 written outputs (results.json, Parquet tables, the HTML report).
 
 The baseline is what one would write by hand on the same patients: one RoadRunner
-in one process; per patient ``resetAll``, set parameters, then ``simulate`` from
-change to change (``setValue`` for each dose or infusion switch). It runs on the
+in one process; per patient ``resetAll``, set parameters, then one ``simulate`` call
+per dose-free segment with the output times inside it (``setValue`` for each dose
+or infusion switch between segments). It runs on the
 first ``--plain-patients`` candidates (screening) and enrolled patients (treatment),
 and its time is extrapolated per patient to the trial's counts: said so in the
 output. Run ``python benchmarks/trial.py --patients 1000`` for a quicker check.
@@ -18,6 +19,7 @@ output. Run ``python benchmarks/trial.py --patients 1000`` for a quicker check.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import tempfile
@@ -70,20 +72,21 @@ def plain_loop(
     selections = [f"[{o}]" if o in rr.model.getFloatingSpeciesIds() else o for o in outputs]
     failures = 0
     start = time.perf_counter()
+    end = float(times[-1])
     for row, schedule in enumerate(schedules):
         rr.resetAll()
         rr.model.setGlobalParameterValues(index, values[row])
         rr.reset()
         changes = sorted(schedule.changes, key=lambda c: c.time)
-        stops = sorted({*times[1:].tolist(), *(c.time for c in changes if c.time < times[-1])})
-        now = 0.0
+        # One simulate call per dose-free segment, with every output time inside it.
+        boundaries = sorted({0.0, end, *(c.time for c in changes if 0.0 < c.time < end)})
         try:
             for change in (c for c in changes if c.time == 0.0):
                 rr.setValue(change.target, _value(rr, change))
-            for stop in stops:
-                rr.simulate(now, stop, 2, selections=["time", *selections])
-                now = stop
-                for change in (c for c in changes if c.time == stop):
+            for a, b in itertools.pairwise(boundaries):
+                inside = times[(times > a) & (times < b)].tolist()
+                rr.simulate(times=[a, *inside, b], selections=["time", *selections])
+                for change in (c for c in changes if c.time == b):
                     rr.setValue(change.target, _value(rr, change))
         except RuntimeError:
             failures += 1
