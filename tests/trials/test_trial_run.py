@@ -40,14 +40,16 @@ def trials():
     spec = parse_spec(SMALL_RA)
     one = run_trial(spec, workers=1)
     with pytest.MonkeyPatch.context() as patch:
-        # Observation in chunks on the workers, as large trials do.
+        # Screening and observation in chunks on the workers, as large trials do (and
+        # no screening reused from the first run).
         patch.setattr("immunetwin.trials.run.OBSERVE_IN_PROCESS_BELOW", 0)
+        patch.setattr("immunetwin.trials.run._SCREENING_CACHE", {})
         two = run_trial(spec, workers=2)
     return spec, one, two
 
 
 def test_one_seed_gives_the_same_trial_with_one_or_two_workers(trials):
-    """Also with the readouts taken in chunks on the workers."""
+    """Also with screening and readouts taken in chunks on the workers."""
     _, one, two = trials
     pd.testing.assert_frame_equal(one.visits, two.visits)
     pd.testing.assert_frame_equal(one.patients, two.patients)

@@ -350,8 +350,6 @@ def _screen_candidates(
     seed = spec.seed
     need = spec.patients
     cap = math.ceil(spec.screening.max_candidates_per_patient * need)
-    criteria = [Expression(c) for c in spec.screening.criteria]
-    exclusions = [Expression(c) for c in spec.screening.exclusion]
     population = spec.population
     d = disease.demographics
     age = (
@@ -398,28 +396,12 @@ def _screen_candidates(
             **run_options,
         )
         frames = _trajectory_frames(result, disease.outputs, enrolment_day)
-        ok = result.status["ok"]
-        rows = []
-        for pid, patient in _records(patients):
-            row: dict[str, Any] = {"eligible": False, "reason": ""}
-            if not bool(ok.loc[pid]):
-                row["reason"] = "solver failure: " + str(result.status.loc[pid, "reason"])
-            else:
-                rng = patient_rng(seed, int(pid), OBSERVATION_STREAM)
-                readouts = disease.readouts(frames[int(pid)].loc[:enrolment_day], rng)
-                row.update({f"baseline_{k}": v for k, v in readouts.items()})
-                values = {**_covariate_values(patient), **readouts}
-                failed = [c.text for c in criteria if c(values) != 1.0]
-                excluded = [c.text for c in exclusions if c(values) == 1.0]
-                if failed:
-                    row["reason"] = f"not {failed[0]}"
-                elif excluded:
-                    row["reason"] = f"excluded: {excluded[0]}"
-                else:
-                    row["eligible"] = True
+        rows = _screening_rows_all(
+            spec, patients, frames, result.status, enrolment_day, run_options
+        )
+        for row in rows:
             if row["reason"]:
                 reasons[row["reason"]] = reasons.get(row["reason"], 0) + 1
-            rows.append(row)
         screened.append(patients.join(pd.DataFrame(rows, index=patients.index)))
         parameter_tables.append(parameters)
         next_id += n
@@ -445,6 +427,69 @@ def _screen_candidates(
         "targets": _match_report(spec, candidates[candidates["eligible"]], enrolled),
     }
     return enrolled, parameters, info
+
+
+def _screening_rows_all(
+    spec: TrialSpec,
+    patients: pd.DataFrame,
+    frames: Mapping[int, pd.DataFrame],
+    status: pd.DataFrame,
+    enrolment_day: float,
+    run_options: Mapping[str, Any],
+) -> list[dict[str, Any]]:
+    """Each candidate's screening visit and verdict, in chunks over the pool when it pays."""
+    pool: Executor | None = run_options.get("executor")
+    if pool is None or len(patients) < OBSERVE_IN_PROCESS_BELOW:
+        return _screening_rows(spec, patients, frames, status, enrolment_day)
+    size = math.ceil(len(patients) / (4 * max(1, int(run_options.get("workers") or 1))))
+    futures = []
+    for start in range(0, len(patients), size):
+        chunk = patients.iloc[start : start + size]
+        ids = [int(pid) for pid in chunk.index]
+        futures.append(
+            pool.submit(
+                _screening_rows,
+                spec,
+                chunk,
+                {pid: frames[pid] for pid in ids if pid in frames},
+                status.loc[chunk.index],
+                enrolment_day,
+            )
+        )
+    return [row for future in futures for row in future.result()]
+
+
+def _screening_rows(
+    spec: TrialSpec,
+    patients: pd.DataFrame,
+    frames: Mapping[int, pd.DataFrame],
+    status: pd.DataFrame,
+    enrolment_day: float,
+) -> list[dict[str, Any]]:
+    """Screening readouts (as baseline_*) and eligibility with the first failed criterion."""
+    disease = get_disease(spec.disease)
+    criteria = [Expression(c) for c in spec.screening.criteria]
+    exclusions = [Expression(c) for c in spec.screening.exclusion]
+    rows = []
+    for pid, patient in _records(patients):
+        row: dict[str, Any] = {"eligible": False, "reason": ""}
+        if not bool(status.loc[pid, "ok"]):
+            row["reason"] = "solver failure: " + str(status.loc[pid, "reason"])
+        else:
+            rng = patient_rng(spec.seed, int(pid), OBSERVATION_STREAM)
+            readouts = disease.readouts(frames[int(pid)].loc[:enrolment_day], rng)
+            row.update({f"baseline_{k}": v for k, v in readouts.items()})
+            values = {**_covariate_values(patient), **readouts}
+            failed = [c.text for c in criteria if c(values) != 1.0]
+            excluded = [c.text for c in exclusions if c(values) == 1.0]
+            if failed:
+                row["reason"] = f"not {failed[0]}"
+            elif excluded:
+                row["reason"] = f"excluded: {excluded[0]}"
+            else:
+                row["eligible"] = True
+        rows.append(row)
+    return rows
 
 
 def _accept(spec: TrialSpec, candidates: pd.DataFrame, seed: int) -> pd.Series:
