@@ -168,3 +168,24 @@ def test_clearance_to_noise_level_is_not_a_failure() -> None:
     # Day 40 happens to land where the solver's noise is about -3e-6 copies/mL (1e-14 of the peak).
     frame = Simulator(model).simulate(40.0, points_per_day=1)
     assert abs(frame["virus"].iloc[-1]) < 1e-4
+
+
+@pytest.mark.parametrize("floor", [1e-100, 0.0])
+def test_values_near_underflow_become_zero(floor: float) -> None:
+    """A cleared population is set to exactly zero below the floor; above it, untouched.
+
+    x0 = 1 decaying at 5/day crosses 1e-100 between day 46 (1.3e-100) and day 47
+    (8.7e-103). Values that near double-precision underflow made CVODE fail after
+    cleared infections (SimulationOptions.underflow_floor).
+    """
+    model = decay_model(5.0, 1.0)
+    times = np.arange(0.0, 61.0)
+    options = SimulationOptions(rtol=1e-9, atol=1e-300, underflow_floor=floor)
+    got = Simulator(model, options).simulate(60, outputs=["x"], output_times=times)["x"]
+    exact = np.exp(-5.0 * times)
+    above = times <= 46
+    np.testing.assert_allclose(got.to_numpy()[above], exact[above], rtol=1e-5)
+    if floor:
+        assert (got.to_numpy()[~above] == 0.0).all()
+    else:
+        np.testing.assert_allclose(got.to_numpy()[~above], exact[~above], rtol=1e-5)
