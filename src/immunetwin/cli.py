@@ -220,7 +220,13 @@ def _run_one(
 
 @app.command()
 def simulate(
-    model: Annotated[str, typer.Argument(help="Built-in model (see `immunetwin list models`).")],
+    model: Annotated[
+        str,
+        typer.Argument(
+            help="Built-in model (`immunetwin list models`) or disease "
+            "(`immunetwin list diseases`)."
+        ),
+    ],
     days: Annotated[float | None, typer.Option(help="Simulated days.")] = None,
     weeks: Annotated[float | None, typer.Option(help="Simulated weeks.")] = None,
     years: Annotated[float | None, typer.Option(help="Simulated years.")] = None,
@@ -233,12 +239,52 @@ def simulate(
     background: BackgroundOpt = None,
     weight: WeightOpt = 70.0,
     sex: SexOpt = "female",
+    age: Annotated[
+        float | None, typer.Option(help="Diseases: age in years (default the disease's mean).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Diseases: which virtual patient.")] = 1,
     points_per_day: Annotated[float, typer.Option(help="Output density.")] = 4.0,
     json_: JsonOpt = False,
     plot: PlotOpt = None,
     save: SaveOpt = None,
 ) -> None:
-    """Simulate one virtual patient of a built-in model."""
+    """Simulate one virtual patient of a built-in model or of a disease.
+
+    A disease patient starts healthy and runs its course (onset, flares, relapses),
+    with labs, scores and symptoms from the disease's observation model every 4 weeks.
+    With --therapy or --background, the disease is first established (as trial
+    patients are at enrolment) and day 0 is the first dose.
+    """
+    from immunetwin.diseases import DISEASES
+
+    if model in DISEASES:
+        unsupported = {
+            "--output": output,
+            "--change": change,
+            "--set": set_,
+            "--infection": infection,
+            "--defect": defect,
+        }
+        given = [name for name, value in unsupported.items() if value]
+        if given:
+            raise SpecError(
+                f"{', '.join(given)} cannot be used with a disease; allowed: --years/--weeks/"
+                "--days, --sex, --age, --seed, --therapy, --background, --weight, --json, "
+                "--plot, --save"
+            )
+        _simulate_disease(
+            model,
+            _horizon(days, weeks, years, default=5 * 365.25),
+            sex,
+            age,
+            seed,
+            [*(therapy or []), *(background or [])],
+            weight,
+            json_,
+            plot,
+            save,
+        )
+        return
     entry = get_entry(model)
     horizon = _horizon(days, weeks, years, default=365.0)
     built, title = _prepare(entry, defect)
@@ -266,6 +312,64 @@ def simulate(
         from immunetwin.plotting import plot_time_courses
 
         plot_time_courses(frame, plot, title, _units_of(built, list(frame.columns)))
+
+
+def _simulate_disease(
+    name: str,
+    horizon: float,
+    sex: str,
+    age: float | None,
+    seed: int,
+    regimens: list[str],
+    weight: float,
+    as_json: bool,
+    plot: Path | None,
+    save: Path | None,
+) -> None:
+    from immunetwin.diseases import DISEASES
+    from immunetwin.diseases.population import simulate_disease_patient
+
+    disease = DISEASES[name]
+    if not 0 < weight <= 500:
+        raise SpecError(f"--weight must be in (0, 500] kg, got {weight:g}")
+    trajectory, readouts = simulate_disease_patient(
+        disease,
+        sex=sex,
+        age=age,
+        days=horizon,
+        seed=seed,
+        regimens=regimens,
+        weight_kg=weight,
+    )
+    numeric = readouts.select_dtypes("number")
+    shown_age = disease.demographics.age_mean if age is None else age
+    title = f"{name}: {sex}, {shown_age:g} years, patient {seed}"
+    title += "".join(f", {r}" for r in regimens)
+    span = (
+        f"from the first dose (day 0) at established disease, {horizon:g} days"
+        if regimens
+        else f"from health, {horizon:g} days"
+    )
+    _emit(numeric, as_json, f"{title}: readouts every 4 weeks {span}")
+    _save(numeric, save)
+    if plot is not None:
+        from immunetwin.plotting import plot_time_courses
+
+        varying = [c for c in numeric.columns if numeric[c].nunique(dropna=True) > 1]
+        drugs = [c for c in trajectory.columns if c.endswith("_concentration")]
+        trajectory = trajectory.loc[0.0:]
+        panels = numeric[varying[:MAX_DISEASE_PANELS]]
+        if drugs:
+            # Concentrations on the simulation grid, readouts joined by straight lines
+            # between visits (as a line plot of visits alone would draw them).
+            panels = pd.concat([panels, trajectory[drugs]], axis=1).sort_index()
+            panels[varying[:MAX_DISEASE_PANELS]] = panels[varying[:MAX_DISEASE_PANELS]].interpolate(
+                method="index", limit_area="inside"
+            )
+        plot_time_courses(panels, plot, title)
+
+
+MAX_DISEASE_PANELS = 16  # readouts that change over the course; more panels are unreadable
 
 
 @app.command("simulate-sbml")

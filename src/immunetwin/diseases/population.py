@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -14,14 +16,17 @@ from immunetwin.population import patient_rng, run_population, sample_parameters
 __all__ = [
     "COVARIATE_STREAM",
     "OBSERVATION_STREAM",
+    "TRIGGER_STREAM",
     "disease_model",
     "sample_disease_patients",
+    "simulate_disease_patient",
     "virtual_population",
 ]
 
 # Random streams of patient_rng (0 and 1 are parameters and schedules in population.py).
 COVARIATE_STREAM = 2
 OBSERVATION_STREAM = 3
+TRIGGER_STREAM = 9  # a disease's natural-course triggers (the trial engine's streams: 0-11)
 
 _MODELS: dict[str, Model] = {}
 
@@ -209,3 +214,113 @@ def virtual_population(
         rng = patient_rng(seed, int(pid), OBSERVATION_STREAM)
         readouts.append(disease.readouts(trajectory, rng))
     return patients.join(pd.DataFrame(readouts, index=patients.index))
+
+
+def simulate_disease_patient(
+    disease: Disease,
+    *,
+    sex: str = "female",
+    age: float | None = None,
+    days: float = 5 * 365.25,
+    seed: int = 1,
+    visit_days: float = 28.0,
+    regimens: Sequence[str] = (),
+    weight_kg: float = 70.0,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One virtual patient of a disease: states and clinical readouts.
+
+    The patient is drawn as in a virtual population (:func:`sample_disease_patients`,
+    patient 0 of ``seed``) with its sex and age fixed, so its covariates act through
+    their declared effects. The disease's natural-course triggers (flares, relapse
+    triggers, exposures) are drawn from the same stream as in trials.
+
+    Without regimens the course starts in health (day 0) and shows onset and flares.
+    With regimens the disease first runs its history to the disease's enrolment day
+    (established disease, as trial patients are enrolled), and day 0 of the results
+    is the first dose: readouts at day 0 are the pre-treatment baseline, and
+    trajectory days before 0 are the history.
+
+    Args:
+        disease: The disease.
+        sex: ``female`` or ``male``.
+        age: Age in years (default the disease's mean age at diagnosis).
+        days: Days simulated from the model's start.
+        seed: Which virtual patient (its parameters and its course).
+        visit_days: Spacing of the clinical readouts.
+        regimens: Drug regimens from day 0 (docs/regimens.md), e.g.
+            ``"belimumab 10 mg/kg IV on days 0, 14, 28 then every 28 days"``.
+        weight_kg: Body weight for mg/kg doses and PK.
+
+    Returns:
+        ``(trajectory, readouts)``: model outputs by day, and the observation model's
+        readouts (labs, scores, symptoms) at every visit (index: day; see above for
+        where day 0 is).
+
+    Raises:
+        SpecError: For a sex, age, duration or regimen outside what is allowed.
+    """
+    from immunetwin._errors import SpecError
+    from immunetwin.engine import Schedule, Simulator
+
+    if sex not in ("female", "male"):
+        raise SpecError(f"sex must be female or male, got {sex!r}")
+    low, high = disease.demographics.age_range
+    age = disease.demographics.age_mean if age is None else age
+    if not 0 < age <= 110:
+        raise SpecError(f"age must be in (0, 110] years, got {age:g}")
+    if not days > 0:
+        raise SpecError("the simulated duration must be > 0")
+    model = disease_model(disease)
+    dosing = Schedule()
+    drug_outputs: list[str] = []
+    if regimens:
+        from immunetwin.drugs import PatientCovariates, parse_regimen, regimen_schedule
+        from immunetwin.drugs.pd import with_drug_effects
+
+        parsed = [parse_regimen(text) for text in regimens]
+        model = with_drug_effects(model, parsed)
+        covariates = PatientCovariates(weight_kg=weight_kg, sex=sex)  # type: ignore[arg-type]
+        dosing = regimen_schedule(parsed, covariates, days)
+        drug_outputs = list(dict.fromkeys(f"{r.drug}_concentration" for r in parsed))
+    _, parameters = sample_disease_patients(
+        disease,
+        1,
+        seed,
+        female_fraction=1.0 if sex == "female" else 0.0,
+        age=(age, 0.0, (min(age, low), max(age, high))),
+        model=model,
+    )
+    if "body_weight" in model.parameter_values():
+        parameters["body_weight"] = weight_kg
+    if "sex_female" in model.parameter_values():
+        parameters["sex_female"] = 1.0 if sex == "female" else 0.0
+    start = disease.enrolment_day if regimens else 0.0
+    end = start + days
+    dosing = Schedule(tuple(replace(c, time=c.time + start) for c in dosing.changes))
+    step = min(disease.output_step_days or 7.0, 7.0, visit_days)
+    times = np.union1d(np.arange(0.0, end, step), [end])
+    first_visit = start if regimens else visit_days
+    visits = np.union1d(np.arange(first_visit, end, visit_days), [end])
+    schedule = dosing
+    if disease.triggers is not None:
+        schedule = disease.triggers(0, patient_rng(seed, 0, TRIGGER_STREAM), 0.0, end) + dosing
+    outputs = list(dict.fromkeys([*disease.outputs, *drug_outputs]))
+    simulator = Simulator(model)
+    values = simulator.run(
+        np.union1d(times, visits),
+        outputs,
+        simulator.parameter_indices(list(parameters.columns)),
+        parameters.iloc[0].to_numpy(dtype=float),
+        schedule,
+    )
+    trajectory = pd.DataFrame(
+        values, index=pd.Index(np.union1d(times, visits), name="day"), columns=outputs
+    )
+    rng = patient_rng(seed, 0, OBSERVATION_STREAM)
+    rows = []
+    for day in visits:
+        history = trajectory.loc[:day, list(disease.outputs)]
+        rows.append(disease.readouts(history, rng))
+    readouts = pd.DataFrame(rows, index=pd.Index(visits - start, name="day"))
+    trajectory.index = pd.Index(trajectory.index - start, name="day")
+    return trajectory, readouts

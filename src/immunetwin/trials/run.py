@@ -32,7 +32,11 @@ import pandas as pd
 from immunetwin._errors import SpecError
 from immunetwin.declaration import Model
 from immunetwin.diseases import DISEASES, Disease, disease_model
-from immunetwin.diseases.population import OBSERVATION_STREAM, sample_disease_patients
+from immunetwin.diseases.population import (
+    OBSERVATION_STREAM,
+    TRIGGER_STREAM,
+    sample_disease_patients,
+)
 from immunetwin.engine import Schedule, StateChange
 from immunetwin.population import patient_rng, run_population
 from immunetwin.trials.spec import Endpoint, Expression, TrialSpec
@@ -45,7 +49,7 @@ ADHERENCE_STREAM = 5
 DROPOUT_STREAM = 6
 MATCH_STREAM = 7
 RANDOMISATION_STREAM = 8
-TRIGGER_STREAM = 9
+# 9: a disease's natural-course triggers (TRIGGER_STREAM, immunetwin.diseases.population)
 HARM_STREAM = 10
 HARM_READOUT_STREAM = 11
 
