@@ -144,3 +144,15 @@ def test_two_instances_with_a_time_conditional_integrate_identically() -> None:
     first, second = Simulator(small_model()), Simulator(small_model())
     assert first._rr.model.getNumPiecewiseTriggers() == second._rr.model.getNumPiecewiseTriggers()
     np.testing.assert_array_equal(trajectories(first), trajectories(second))
+
+
+def test_written_files_get_the_users_default_mode(tmp_path: Path) -> None:
+    """Atomic writes go through a private temporary file; the result is not private."""
+    import os
+
+    mask = os.umask(0o027)
+    try:
+        path = write_sbml(small_model(), tmp_path / "model.xml")
+    finally:
+        os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o640
