@@ -242,7 +242,9 @@ def simulate(
     age: Annotated[
         float | None, typer.Option(help="Diseases: age in years (default the disease's mean).")
     ] = None,
-    seed: Annotated[int, typer.Option(help="Diseases: which virtual patient.")] = 1,
+    seed: Annotated[
+        int | None, typer.Option(help="Diseases: which virtual patient (default 1).")
+    ] = None,
     points_per_day: Annotated[float, typer.Option(help="Output density.")] = 4.0,
     json_: JsonOpt = False,
     plot: PlotOpt = None,
@@ -277,7 +279,7 @@ def simulate(
             _horizon(days, weeks, years, default=5 * 365.25),
             sex,
             age,
-            seed,
+            1 if seed is None else seed,
             [*(therapy or []), *(background or [])],
             weight,
             json_,
@@ -285,6 +287,11 @@ def simulate(
             save,
         )
         return
+    if age is not None or seed is not None:
+        raise SpecError(
+            f"--age and --seed apply to diseases only; {model!r} is a model "
+            "(see `immunetwin list diseases`)"
+        )
     entry = get_entry(model)
     horizon = _horizon(days, weeks, years, default=365.0)
     built, title = _prepare(entry, defect)

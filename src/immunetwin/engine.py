@@ -299,7 +299,7 @@ class Simulator:
         ``rr.getValue`` per output costs ~7 us of Python (name parsing) each time: on a
         13-output trial model read at 41 times, 15% of a patient's solve. Assignment-rule
         values come from the compiled model's parameter getter, which evaluates the rule
-        on the current state (checked against ``getValue`` in tests/test_engine.py).
+        on the current state (checked against libRoadRunner's own values in tests/test_outputs.py).
         """
         rr = self._rr
         all_params = list(rr.model.getGlobalParameterIds())

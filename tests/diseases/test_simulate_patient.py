@@ -76,3 +76,10 @@ def test_cli_disease_with_an_option_it_does_not_take_is_one_line_and_exit_2() ->
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.startswith("error")]
     assert len(lines) == 1 and "--defect cannot be used with a disease" in lines[0]
+
+
+def test_cli_age_on_a_model_is_one_line_and_exit_2() -> None:
+    result = run("simulate", "healthy", "--age", "30")
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error")]
+    assert len(lines) == 1 and "--age and --seed apply to diseases only" in lines[0]

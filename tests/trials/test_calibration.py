@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from functools import cache
 
 import pytest
@@ -25,6 +26,7 @@ from immunetwin.trials.calibration import (
     CALIBRATION_FILE,
     CALIBRATION_TRIALS,
     SPECS,
+    _best,
     _ec50s,
     calibrated_parameters,
     misfit,
@@ -118,6 +120,30 @@ def test_every_trial_gets_the_same_calibrated_potency():
 def test_misfit_is_zero_when_simulation_equals_publication():
     result = rerun("armada")
     arms = list(result.spec.published)
-    total, rows = misfit(result, arms)
-    assert total == pytest.approx(sum(r["z"] ** 2 for r in rows))
-    assert total >= 0
+
+    def with_published(published):
+        return replace(result, spec=result.spec.model_copy(update={"published": published}))
+
+    equal = {
+        arm: {e: result.endpoints[arm][e]["value"] for e in values}
+        for arm, values in result.spec.published.items()
+    }
+    total, rows = misfit(with_published(equal), arms)
+    assert rows and total == pytest.approx(0.0)
+    # One published value 10 points above the simulation: z is that over the binomial SE.
+    arm = arms[1]
+    endpoint = next(iter(equal[arm]))
+    simulated, n = result.endpoints[arm][endpoint]["value"], result.endpoints[arm][endpoint]["n"]
+    off = {a: dict(v) for a, v in equal.items()}
+    off[arm][endpoint] = simulated + 10.0
+    p = min(max(off[arm][endpoint] / 100.0, 0.02), 0.98)
+    se = 100.0 * math.sqrt(p * (1 - p) / n)
+    total, _ = misfit(with_published(off), arms)
+    assert total == pytest.approx((10.0 / se) ** 2)
+
+
+def test_equal_misfits_keep_the_declared_potency():
+    """A flat misfit (no signal) keeps multiplier 1; a lower misfit anywhere wins."""
+    flat = [{"misfit": 5.0, "multiplier": m} for m in (0.1, 1.0, 10.0)]
+    assert _best(flat)["multiplier"] == 1.0
+    assert _best([*flat, {"misfit": 4.0, "multiplier": 10.0}])["multiplier"] == 10.0

@@ -244,7 +244,8 @@ def simulate_disease_patient(
         disease: The disease.
         sex: ``female`` or ``male``.
         age: Age in years (default the disease's mean age at diagnosis).
-        days: Days simulated from the model's start.
+        days: Days simulated: from the model's start (health), or with regimens from
+            the first dose (after the disease's history).
         seed: Which virtual patient (its parameters and its course).
         visit_days: Spacing of the clinical readouts.
         regimens: Drug regimens from day 0 (docs/regimens.md), e.g.

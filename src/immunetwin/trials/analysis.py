@@ -109,7 +109,8 @@ def endpoint_values(
     frame.index.name = "patient_id"
     if "prior_event" not in frame:
         frame["prior_event"] = False
-    frame["prior_event"] = [value is True for value in frame["prior_event"]]
+    # Patients without an event before randomisation have no row entry (NaN): not prior.
+    frame["prior_event"] = frame["prior_event"].eq(True)
     return frame
 
 

@@ -445,22 +445,24 @@ def _screening_rows_all(
     pool: Executor | None = run_options.get("executor")
     if pool is None or len(patients) < OBSERVE_IN_PROCESS_BELOW:
         return _screening_rows(spec, patients, frames, status, enrolment_day)
-    size = math.ceil(len(patients) / (4 * max(1, int(run_options.get("workers") or 1))))
-    futures = []
-    for start in range(0, len(patients), size):
-        chunk = patients.iloc[start : start + size]
-        ids = [int(pid) for pid in chunk.index]
-        futures.append(
-            pool.submit(
-                _screening_rows,
-                spec,
-                chunk,
-                {pid: frames[pid] for pid in ids if pid in frames},
-                status.loc[chunk.index],
-                enrolment_day,
-            )
+    futures = [
+        pool.submit(
+            _screening_rows,
+            spec,
+            chunk,
+            {int(pid): frames[int(pid)] for pid in chunk.index if int(pid) in frames},
+            status.loc[chunk.index],
+            enrolment_day,
         )
+        for chunk in _chunks(patients, int(run_options.get("workers") or 1))
+    ]
     return [row for future in futures for row in future.result()]
+
+
+def _chunks(table: pd.DataFrame, workers: int) -> list[pd.DataFrame]:
+    """About four chunks of rows per worker (balance against shipping cost)."""
+    size = math.ceil(len(table) / (4 * max(1, workers)))
+    return [table.iloc[start : start + size] for start in range(0, len(table), size)]
 
 
 def _screening_rows(
@@ -684,20 +686,16 @@ def _observe_all(
     frames = _trajectory_frames(result, outputs, enrolment_day)
     if pool is None or len(enrolled) < OBSERVE_IN_PROCESS_BELOW:
         return _observe(spec, disease, enrolled, frames, enrolled["ok"], enrolment_day)
-    size = math.ceil(len(enrolled) / (4 * max(1, workers)))
-    futures = []
-    for start in range(0, len(enrolled), size):
-        chunk = enrolled.iloc[start : start + size]
-        ids = [int(pid) for pid in chunk.index if bool(chunk.at[pid, "ok"])]
-        futures.append(
-            pool.submit(
-                _observe_chunk,
-                spec,
-                chunk,
-                {pid: frames[pid] for pid in ids},
-                enrolment_day,
-            )
+    futures = [
+        pool.submit(
+            _observe_chunk,
+            spec,
+            chunk,
+            {int(pid): frames[int(pid)] for pid in chunk.index if int(pid) in frames},
+            enrolment_day,
         )
+        for chunk in _chunks(enrolled, workers)
+    ]
     parts = [f.result() for f in futures]
     patients = pd.concat([p for p, _ in parts])
     visits = pd.concat([v for _, v in parts], ignore_index=True)
@@ -779,11 +777,7 @@ def _run(
     from immunetwin.trials.analysis import analyse
 
     enrolment_day = spec.screening.history_days or disease.enrolment_day
-    run_options: dict[str, Any] = {
-        "workers": workers,
-        "executor": pool,
-        "progress": progress,
-    }
+    run_options: dict[str, Any] = {"workers": workers, "executor": pool, "progress": progress}
     enrolled, parameters, screening = _screen(
         spec, disease, model, enrolment_day, run_options, out_path, overrides
     )
