@@ -44,10 +44,6 @@ KNOWN_MISSES: dict[tuple[str, str, str], str] = {
         " 43%); the 90-patient calibration run gave 54%. Sampling plus the model's too narrow"
         " spread of ACR50 between patients"
     ),
-    ("bliss52", "belimumab 10 mg/kg", "sri4"): (
-        "belimumab has no effect within 52 weeks: SLEDAI items follow autoantibody and"
-        " complement levels held up by one long-lived plasma-cell pool"
-    ),
 }
 
 

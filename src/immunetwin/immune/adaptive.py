@@ -501,14 +501,16 @@ def pathogen_response_module(
         ),
         flow(
             f"death_{pbm}",
-            f"log(2)/plasmablast_half_life * {pbm}",
-            "Plasmablast death.",
+            f"(log(2)/plasmablast_half_life * plasmablast_death_factor + "
+            f"plasmablast_depletion_rate) * {pbm}",
+            "Plasmablast death (BAFF-dependent).",
             reactants=[pbm],
         ),
         flow(
             f"death_{pbg}",
-            f"log(2)/plasmablast_half_life * {pbg}",
-            "Plasmablast death.",
+            f"(log(2)/plasmablast_half_life * plasmablast_death_factor + "
+            f"plasmablast_depletion_rate) * {pbg}",
+            "Plasmablast death (BAFF-dependent).",
             reactants=[pbg],
         ),
         flow(

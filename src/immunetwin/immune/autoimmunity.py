@@ -635,7 +635,14 @@ def systemic_autoimmunity_module() -> Module:
             "Loss, mostly Fas-mediated.",
             reactants=[bm],
         ),
-        flow(f"death_{pb}", f"log(2)/plasmablast_half_life * {pb}", "Death.", reactants=[pb]),
+        flow(
+            f"death_{pb}",
+            f"(log(2)/plasmablast_half_life * plasmablast_death_factor + "
+            "plasmablast_depletion_rate) "
+            f"* {pb}",
+            "Death (BAFF-dependent).",
+            reactants=[pb],
+        ),
         flow(f"death_{ll}", f"log(2)/llpc_half_life * {ll}", "Death.", reactants=[ll]),
         flow(
             "secretion_igm_auto",

@@ -112,6 +112,8 @@ DRUG_TARGETS: tuple[str, ...] = (
     "cytokine_production_factor",
     "lymphocyte_proliferation_factor",
     "cd20_depletion_rate",
+    "plasmablast_depletion_rate",
+    "cell_therapy_il6_production",
     "neutrophil_adhesion_factor",
     "treg_proliferation_factor",
     "nk_il2_proliferation_rate",

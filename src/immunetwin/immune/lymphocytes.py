@@ -166,6 +166,14 @@ def lymphocytes_module() -> Module:
             "cells).",
         ),
         par(
+            "plasmablast_depletion_rate",
+            0.0,
+            "1/day",
+            "definition: drug target hook, 0 without drug (CD19 CAR-T raise it: plasmablasts "
+            "keep CD19, long-lived plasma cells lose it)",
+            "Extra removal rate of short-lived plasmablasts.",
+        ),
+        par(
             "lymphocyte_proliferation_factor",
             1.0,
             "dimensionless",
@@ -251,6 +259,35 @@ def lymphocytes_module() -> Module:
             "calibrated: BAFF-R occupancy; B-cell survival is BAFF-limited (Mackay & Schneider "
             "2009)",
             "BAFF level giving half-maximal survival of naive B cells.",
+        ),
+        par(
+            "baff_reference",
+            1.3,
+            "ng/mL",
+            "physiology.csv baff_normal: median serum BAFF 1.30 ng/mL in health (Mercado et al. "
+            "2016, PMID 27100979)",
+            "Healthy serum BAFF: plasmablast survival is normalised to it.",
+        ),
+        par(
+            "plasmablast_baff_share",
+            0.4,
+            "dimensionless",
+            "calibrated: belimumab lowers circulating plasma cells and anti-dsDNA by ~30-40% "
+            "within a year while memory B cells do not fall (Stohl et al. Arthritis Rheum "
+            "2012;64:2328; BAFF/APRIL signalling through BCMA and TACI sustains short-lived "
+            "plasma cells, Benson et al. J Immunol 2008;180:3655); the rest of their survival "
+            "is APRIL- and BAFF-independent",
+            "Share of plasmablast survival signalling that BAFF provides.",
+        ),
+        par(
+            "baff_plasmablast_ec50",
+            0.15,
+            "ng/mL",
+            "calibrated: support near saturation at the healthy BAFF level (physiology.csv "
+            "baff_normal), so the raised BAFF of SLE (median 1.9 ng/mL) adds ~2% plasmablast "
+            "survival while neutralisation removes most of it; keeps the untreated lupus "
+            "nephritis eGFR figures (diseases.csv); unconfirmed",
+            "BAFF level of half-maximal plasmablast survival support.",
         ),
         par(
             "b_naive_to_memory_rate",
@@ -409,6 +446,15 @@ def lymphocytes_module() -> Module:
             "(cd4_memory_homeostatic_k + cd4_memory)",
             "1/day",
             "Per-capita division rate of memory CD4 T cells (turnover readout).",
+        ),
+        rule(
+            "plasmablast_death_factor",
+            "(1 - plasmablast_baff_share * baff / (baff + baff_plasmablast_ec50)) / "
+            "(1 - plasmablast_baff_share * baff_reference / (baff_reference + "
+            "baff_plasmablast_ec50))",
+            "dimensionless",
+            "Plasmablast death relative to the healthy BAFF level (BAFF supports short-lived "
+            "plasma cells; neutralising it shortens their lives).",
         ),
         rule(
             "baff_survival",
