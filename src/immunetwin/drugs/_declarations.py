@@ -21,6 +21,7 @@ from immunetwin._errors import ModelError
 from immunetwin._units import parse_unit
 
 __all__ = [
+    "CellProduct",
     "Drug",
     "Effect",
     "EffectKind",
@@ -266,6 +267,77 @@ class Effect:
 
 
 @dataclass(frozen=True)
+class CellProduct:
+    """Cellular kinetics of an infused cell therapy (doses in cells or cells/kg).
+
+    Either the infused cells join a pool of the immune model (``pool``: adoptive Tregs
+    become part of ``treg`` and share its turnover), or they have kinetics of their
+    own: activated by the infusion, effector cells run a proliferation programme that
+    fades (``programme_half_life``; T-cell expansion continues as a programme once
+    triggered, Kaech & Ahmed Nat Immunol 2001;2:415) and proliferate only while they
+    meet their antigen; they then contract (die or become memory), and memory cells
+    persist. Infused cells distribute like
+    lymphocytes: 98% in the lymphoid compartment, whose cell densities are the model's
+    body pools (a dose of N cells adds N / lymphoid volume).
+
+    ``conditioning_survival`` declares a lymphodepleting conditioning (fludarabine and
+    cyclophosphamide before CAR-T): over ``conditioning_days`` from the infusion, every
+    lymphocyte pool of the model is removed at the rate that leaves this fraction.
+
+    Attributes:
+        pool: Model species the cells join (cells/uL of lymphoid tissue), or None.
+        expansion_rate: Maximal proliferation of effector cells meeting antigen (1/time).
+        programme_half_life: Half-life of the proliferation programme started by the
+            infusion (time).
+        antigen: Model quantity (cells/uL of lymphoid tissue) whose cells drive expansion.
+        antigen_half_saturation: Antigen level of half-maximal expansion.
+        effector_death_rate: Death of effector cells (1/time; contraction).
+        memory_formation_rate: Effector-to-memory conversion (1/time).
+        memory_death_rate: Loss of memory cells (1/time; persistence).
+        conditioning_survival: Share of lymphocytes surviving conditioning, or None.
+        conditioning_days: Duration over which conditioning acts (time).
+        notes: What the model leaves out.
+    """
+
+    pool: str | None = None
+    expansion_rate: Quantity | None = None
+    programme_half_life: Quantity | None = None
+    antigen: str = ""
+    antigen_half_saturation: Quantity | None = None
+    effector_death_rate: Quantity | None = None
+    memory_formation_rate: Quantity | None = None
+    memory_death_rate: Quantity | None = None
+    conditioning_survival: Quantity | None = None
+    conditioning_days: Quantity | None = None
+    notes: str = ""
+
+    def __post_init__(self) -> None:
+        kinetics = (
+            self.expansion_rate,
+            self.programme_half_life,
+            self.antigen_half_saturation,
+            self.effector_death_rate,
+            self.memory_formation_rate,
+            self.memory_death_rate,
+        )
+        if self.pool is None and (any(q is None for q in kinetics) or not self.antigen):
+            raise ModelError(
+                "a cell product without a pool needs expansion_rate, programme_half_life, "
+                "antigen, "
+                "antigen_half_saturation, effector_death_rate, memory_formation_rate and "
+                "memory_death_rate"
+            )
+        if self.pool is not None and any(q is not None for q in kinetics):
+            raise ModelError("a cell product that joins a pool has no kinetics of its own")
+        if (self.conditioning_survival is None) != (self.conditioning_days is None):
+            raise ModelError("conditioning needs both a surviving share and a duration")
+        if self.conditioning_survival is not None:
+            share = self.conditioning_survival.to("dimensionless")
+            if not 0.0 < share < 1.0:
+                raise ModelError(f"conditioning survival must be in (0, 1), got {share}")
+
+
+@dataclass(frozen=True)
 class Drug:
     """A drug as data: PK, mechanism, label regimens and sources.
 
@@ -273,13 +345,14 @@ class Drug:
         name: Identifier used in regimens and model names (``interferon_beta_1a``).
         display_name: Name for people.
         drug_class: Pharmacological class.
-        pk: Pharmacokinetic model, or None when not modelled yet.
+        pk: Pharmacokinetic model, or None for a cell therapy or when not modelled yet.
         mechanism: Typed effects on immune targets.
         label_regimens: Label dosing in the regimen language.
         label_half_life: The half-life the label (or reference table) states, for docs.
         aliases: Other names accepted in regimens (``prednisolone``, ``mtx``).
         pk_note: Why PK is missing, when it is.
         sources: Main references.
+        cells: Cellular kinetics of a cell therapy (its doses are in cells).
     """
 
     name: str
@@ -292,11 +365,14 @@ class Drug:
     aliases: tuple[str, ...] = ()
     pk_note: str = ""
     sources: tuple[str, ...] = ()
+    cells: CellProduct | None = None
 
     def __post_init__(self) -> None:
         for attr in ("mechanism", "label_regimens", "aliases", "sources"):
             object.__setattr__(self, attr, tuple(getattr(self, attr)))
         if not self.name.isidentifier():
             raise ModelError(f"drug name {self.name!r} must be an identifier")
-        if self.pk is None and not self.pk_note:
+        if self.pk is not None and self.cells is not None:
+            raise ModelError(f"drug {self.name!r}: a cell therapy has cell kinetics, not PK")
+        if self.pk is None and self.cells is None and not self.pk_note:
             raise ModelError(f"drug {self.name!r} has no PK model: say why in pk_note")

@@ -109,6 +109,11 @@ def pk_module(drug: Drug) -> Module:
         ModelError: If the drug has no PK model.
     """
     pk = drug.pk
+    if pk is None and drug.cells is not None:
+        raise ModelError(
+            f"drug {drug.name!r} is a cell therapy: its kinetics need the immune model "
+            "(immunetwin.drugs.with_drugs)"
+        )
     if pk is None:
         raise ModelError(f"drug {drug.name!r} has no PK model: {drug.pk_note}")
     d = drug.name

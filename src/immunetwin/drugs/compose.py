@@ -16,6 +16,7 @@ import pandas as pd
 
 from immunetwin._errors import SpecError
 from immunetwin.declaration import Model, Module
+from immunetwin.drugs._cells import cell_module
 from immunetwin.drugs._declarations import Drug
 from immunetwin.drugs._pk import COVARIATE_MODULE, covariate_module, pk_module
 from immunetwin.drugs.regimen import PatientCovariates, Regimen, parse_regimen, regimen_schedule
@@ -112,7 +113,7 @@ def with_drugs(
         modules.append(covariate_module())
     for drug in _drugs_of(regimens, lib):
         if f"{drug.name}_pk" not in present:
-            modules.append(pk_module(drug))
+            modules.append(cell_module(drug, model) if drug.cells else pk_module(drug))
     if not modules:
         return model
     return model.with_modules(modules, name=name)

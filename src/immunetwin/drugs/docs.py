@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from immunetwin._io import atomic_write_text
-from immunetwin.drugs._declarations import Drug, PKModel, Quantity
+from immunetwin.drugs._declarations import CellProduct, Drug, PKModel, Quantity
 from immunetwin.drugs._pk import pk_module
 from immunetwin.drugs.regimen import parse_regimen
 
@@ -65,6 +65,52 @@ def _pk_rows(pk: PKModel) -> list[tuple[str, Quantity | None]]:
     return [(label, q) for label, q in rows if q is not None]
 
 
+def _cell_rows(cells: CellProduct) -> list[tuple[str, Quantity | None]]:
+    rows: list[tuple[str, Quantity | None]] = [
+        ("maximal expansion rate", cells.expansion_rate),
+        ("proliferation programme half-life", cells.programme_half_life),
+        (f"antigen ({cells.antigen}) of half-maximal expansion", cells.antigen_half_saturation),
+        ("effector death rate (contraction)", cells.effector_death_rate),
+        ("effector -> memory rate", cells.memory_formation_rate),
+        ("memory death rate (persistence)", cells.memory_death_rate),
+        ("lymphocytes surviving conditioning", cells.conditioning_survival),
+        ("conditioning duration", cells.conditioning_days),
+    ]
+    return [(label, q) for label, q in rows if q is not None]
+
+
+def _cell_kinetics(drug: Drug, cells: CellProduct) -> list[str]:
+    if cells.pool is not None:
+        lines = [
+            f"Infused cells join the model's `{cells.pool}` pool (doses in cells or cells/kg)."
+        ]
+    else:
+        lines = [
+            "Cellular kinetics (doses in cells or cells/kg; cells/uL are body pools of "
+            "lymphoid tissue): effector cells expand while the infusion's proliferation "
+            "programme runs and they meet their antigen, then die or become memory cells.",
+        ]
+    rows = _cell_rows(cells)
+    if rows:
+        lines += ["", "| parameter | value | source |", "|---|---|---|"]
+        lines += [
+            f"| {label} | {_cell(q.text())} | {_cell(q.source)} |"
+            for label, q in rows
+            if q is not None
+        ]
+    lines.append("")
+    if cells.notes:
+        lines += [f"Not modelled / caveats: {cells.notes}", ""]
+    if cells.pool is None:
+        lines += [
+            f"Model names: states `{drug.name}_effector`, `{drug.name}_memory`, "
+            f"`{drug.name}_programme`; rules `{drug.name}_concentration` (cells/uL of "
+            f"lymphoid tissue) and `{drug.name}_blood_count` (cells/uL of blood).",
+            "",
+        ]
+    return lines
+
+
 def drug_markdown(drug: Drug) -> str:
     """The documentation page of one drug, in Markdown."""
     lines = [
@@ -82,7 +128,9 @@ def drug_markdown(drug: Drug) -> str:
         "",
     ]
     pk = drug.pk
-    if pk is None:
+    if drug.cells is not None:
+        lines += _cell_kinetics(drug, drug.cells)
+    elif pk is None:
         lines += [drug.pk_note, ""]
     else:
         structure = f"{pk.compartments}-compartment"
@@ -167,7 +215,13 @@ def drug_table(library: Mapping[str, Drug] | None = None) -> pd.DataFrame:
     rows = []
     for drug in library.values():
         pk = drug.pk
-        if pk is None:
+        if drug.cells is not None:
+            pk_text = (
+                f"cells join {drug.cells.pool}"
+                if drug.cells.pool
+                else "cellular kinetics: antigen-driven expansion, contraction, memory"
+            )
+        elif pk is None:
             pk_text = drug.pk_note
         else:
             pk_text = (

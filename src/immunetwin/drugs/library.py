@@ -18,6 +18,7 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from immunetwin.drugs._declarations import (
+    CellProduct,
     Drug,
     Effect,
     PKModel,
@@ -1701,6 +1702,11 @@ def _ipilimumab() -> Drug:
     )
 
 
+_MACKENSEN = "Mackensen et al. Nat Med 2022;28:2124"
+_MULLER = "Mueller et al. N Engl J Med 2024;390:687"
+_STEIN = "Stein et al. CPT Pharmacometrics Syst Pharmacol 2019;8:285"
+
+
 def _car_t() -> Drug:
     return Drug(
         name="cd19_car_t",
@@ -1708,47 +1714,137 @@ def _car_t() -> Drug:
         drug_class="cell therapy",
         aliases=("car-t", "car_t", "cd19 car-t", "cd19 car t"),
         pk=None,
-        pk_note="PK: cellular kinetics, not yet modelled (expansion peaks ~1-2 weeks, then "
-        "contraction and persistence)",
+        cells=CellProduct(
+            expansion_rate=Q(
+                1.3,
+                "1/day",
+                _STEIN + ": tisagenlecleucel expansion doubling time ~0.8 day (unconfirmed "
+                "for the autoimmune product)",
+            ),
+            programme_half_life=Q(
+                5.0,
+                "day",
+                "calibrated: expansion peaks about day 9 in SLE (" + _MACKENSEN + ")",
+            ),
+            antigen="b_cells_total",
+            antigen_half_saturation=Q(
+                500.0,
+                "cells/uL",
+                "assumption: CAR-T engage CD19+ cells efficiently until B cells fall below "
+                "~0.3% of their healthy pool (unconfirmed)",
+            ),
+            effector_death_rate=Q(
+                0.15,
+                "1/day",
+                "calibrated: CAR-T contraction with a half-life of ~4-5 days after the peak "
+                "(" + _STEIN + ", first decline phase; unconfirmed)",
+            ),
+            memory_formation_rate=Q(
+                0.01,
+                "1/day",
+                "calibrated: ~6% of effectors persist as memory (a slow second phase, "
+                + _STEIN
+                + "); unconfirmed",
+            ),
+            memory_death_rate=Q(
+                0.02,
+                "1/day",
+                "calibrated: B cells reappear 110 +/- 32 days after infusion in SLE ("
+                + _MACKENSEN
+                + "; "
+                + _MULLER
+                + ": mean ~112 days), when persisting CAR-T no longer outpace B-cell "
+                "production; persistence is shorter in SLE than in lymphoma",
+            ),
+            conditioning_survival=Q(
+                0.1,
+                "dimensionless",
+                "assumption: fludarabine 25 mg/m2 x3 + cyclophosphamide 1000 mg/m2 leave "
+                "~10% of blood lymphocytes at the nadir (Turtle et al. Sci Transl Med 2016;"
+                "8:355ra116; " + _MACKENSEN + " regimen); unconfirmed",
+            ),
+            conditioning_days=Q(
+                3.0,
+                "day",
+                "fludarabine on 3 days (" + _MACKENSEN + "), here from the infusion on",
+            ),
+            notes="Conditioning acts from the infusion for 3 days (given on days -5 to -3 in "
+            "practice). Memory CAR-T do not re-expand when B cells return. Neurotoxicity "
+            "(ICANS) and prolonged cytopenias are not modelled.",
+        ),
         mechanism=(
             Effect(
                 "b_cells",
                 "deplete",
-                "kills CD19+ B cells including plasmablasts; B-cell aplasia while CAR-T persist",
-                "drugs.csv; Mackensen et al. Nat Med 2022",
+                "kills CD19+ B cells (naive, memory, germinal-centre): B-cell aplasia while "
+                "CAR-T persist",
+                "drugs.csv; " + _MACKENSEN,
+                potency=Q(
+                    1000.0,
+                    "cells/uL",
+                    "calibrated: B cells reappear 110 +/- 32 days after infusion ("
+                    + _MACKENSEN
+                    + ")",
+                ),
+                knob="cd20_depletion_rate",
+            ),
+            Effect(
+                "plasmablasts",
+                "deplete",
+                "kills CD19+ plasmablasts (not CD19- long-lived plasma cells): anti-dsDNA "
+                "falls, vaccine titres stay",
+                _MACKENSEN + " (seroconversion of anti-dsDNA, vaccine IgG preserved)",
+                potency=Q(1000.0, "cells/uL", "assumption: as for B cells (both CD19+)"),
+                knob="plasmablast_depletion_rate",
             ),
             Effect(
                 "cytokine_release",
                 "agonise",
-                "CAR-T expansion releases IL-6, IFN-g: cytokine release syndrome",
-                "drugs.csv",
+                "CAR-T expansion releases IL-6 (with IFN-g and GM-CSF activating macrophages): "
+                "cytokine release syndrome",
+                "drugs.csv; " + _MULLER,
+                potency=Q(
+                    10000.0,
+                    "cells/uL",
+                    "calibrated: IL-6 release follows the CAR-T pool near its peak (CRS "
+                    "starts with expansion, days 1-10; " + _MULLER + ")",
+                ),
+                knob="cell_therapy_il6_production",
             ),
         ),
         label_regimens=("cd19_car_t 1e6 cells/kg IV once",),
-        label_half_life="cellular kinetics (not a half-life)",
-        sources=("drugs.csv (published case series)",),
+        label_half_life="cellular kinetics: expansion to a peak near day 9, contraction "
+        "(t1/2 ~4.6 days), memory persistence (t1/2 ~35 days)",
+        sources=("drugs.csv (published case series)", _MACKENSEN, _MULLER, _STEIN),
     )
 
 
 def _treg_cells() -> Drug:
+    bluestone = "Bluestone et al. Sci Transl Med 2015;7:315ra189"
     return Drug(
         name="treg_cell_therapy",
-        display_name="adoptive regulatory T-cell therapy",
+        display_name="adoptive regulatory T-cell therapy (polyclonal, ex vivo expanded)",
         drug_class="cell therapy",
         aliases=("treg cells", "treg therapy"),
         pk=None,
-        pk_note="PK: cellular kinetics, not yet modelled",
+        cells=CellProduct(
+            pool="treg",
+            notes="The infused Tregs join the polyclonal Treg pool and share its turnover and "
+            "homeostatic feedback; they are not tracked apart (" + bluestone + " found ~25% "
+            "of the peak labelled cells at 1 year). Antigen-specific or engineered (CAR) "
+            "Tregs are not modelled.",
+        ),
         mechanism=(
             Effect(
                 "treg",
                 "expand",
-                "adds polyclonal or antigen-specific regulatory T cells",
-                "drugs.csv (literature to research)",
+                "adds polyclonal regulatory T cells to the patient's own",
+                bluestone + " (type 1 diabetes, 0.05-26e8 cells)",
             ),
         ),
         label_regimens=("treg_cell_therapy 3e6 cells/kg IV once",),
-        label_half_life="depends on product",
-        sources=("drugs.csv",),
+        label_half_life="the model's Treg turnover (infused cells join the Treg pool)",
+        sources=("drugs.csv", bluestone),
     )
 
 

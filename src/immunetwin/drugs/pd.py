@@ -166,6 +166,26 @@ EFFECT_PARAMETERS: Mapping[tuple[str, str], EffectParameters] = {
             "endogenous IL-2 drive (unconfirmed)",
         )
     ),
+    ("cd19_car_t", "cd20_depletion_rate"): EffectParameters(
+        Quantity(
+            2.0,
+            "1/day",
+            "assumption: as anti-CD20 (calibrated to >90% fall of circulating B cells within "
+            "days; Mackensen et al. Nat Med 2022: B cells undetectable within days of the "
+            "CAR-T peak)",
+        )
+    ),
+    ("cd19_car_t", "plasmablast_depletion_rate"): EffectParameters(
+        Quantity(2.0, "1/day", "assumption: as for B cells (both CD19+)")
+    ),
+    ("cd19_car_t", "cell_therapy_il6_production"): EffectParameters(
+        Quantity(
+            2000.0,
+            "pg/mL/day",
+            "calibrated: peak IL-6 of tens of pg/mL and CRS grade 1-2 in most SLE patients "
+            "(Mueller et al. N Engl J Med 2024;390:687: grade 1 in 10 of 15, grade 2 in 1)",
+        )
+    ),
     ("aldesleukin_low_dose", "nk_il2_proliferation_rate"): EffectParameters(
         Quantity(
             0.5,
@@ -196,18 +216,43 @@ def hooked_effects(drug: Drug) -> list[Effect]:
 
 
 def unhooked_effects(drugs: Iterable[Drug]) -> list[tuple[str, Effect]]:
-    """(drug name, effect) for every effect without a hook: described, not simulated."""
-    return [(d.name, e) for d in drugs for e in d.mechanism if e.knob is None]
+    """(drug name, effect) for every effect without a hook: described, not simulated.
+
+    Cell products that join a pool of the model act by their dose (adoptive Tregs
+    become Tregs), so their effects are simulated without a hook.
+    """
+    return [
+        (d.name, e)
+        for d in drugs
+        for e in d.mechanism
+        if e.knob is None and (d.cells is None or d.cells.pool is None)
+    ]
 
 
-def _potency_mg_per_l(drug: Drug, effect: Effect) -> tuple[float, str]:
-    """The effect's potency in mg/L of the PK model's concentration, and its source."""
+def _potency(drug: Drug, effect: Effect) -> tuple[float, str, str]:
+    """The effect's potency in the unit of the drug's concentration: value, unit, source.
+
+    mg/L for drugs with PK; cells/uL (of lymphoid tissue) for cell therapies.
+    """
     q = effect.potency
     if q is None:
         raise ModelError(
             f"drug {drug.name!r}: effect on {effect.knob!r} has no potency (EC50/IC50): "
             "fill it in the library with a source or 'calibrated: <to what>'"
         )
+    if drug.cells is not None:
+        try:
+            return q.to("cells/uL"), "cells/uL", q.source
+        except ModelError:
+            raise ModelError(
+                f"drug {drug.name!r}: a cell therapy's potency must be in cells/uL, got {q.text()}"
+            ) from None
+    value, source = _potency_mg_per_l(drug, q)
+    return value, "mg/L", source
+
+
+def _potency_mg_per_l(drug: Drug, q: Quantity) -> tuple[float, str]:
+    """A potency in mg/L of the PK model's concentration, and its source."""
     unit = parse_unit(q.unit)
     if unit.same_dimension(parse_unit("mg/L")):
         return q.to("mg/L"), q.source
@@ -290,7 +335,7 @@ def pd_module(
                 factors.append(_fcrn_saturation(drug, model))
                 continue
             prefix = f"{drug.name}_{hook}"
-            ec50, ec50_source = _potency_mg_per_l(drug, effect)
+            ec50, ec50_unit, ec50_source = _potency(drug, effect)
             pars = EFFECT_PARAMETERS.get((drug.name, hook)) or _default_parameters(
                 effect, base.unit
             )
@@ -299,7 +344,7 @@ def pd_module(
                 Parameter(
                     f"{prefix}_ec50",
                     ec50,
-                    "mg/L",
+                    ec50_unit,
                     source=ec50_source,
                     description=f"{drug.name} concentration of half-maximal effect on {hook}.",
                 ),

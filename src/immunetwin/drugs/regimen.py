@@ -36,7 +36,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from immunetwin._errors import ModelError, SpecError
-from immunetwin.drugs._declarations import Drug, RouteName
+from immunetwin.drugs._declarations import Drug, Route, RouteName
 from immunetwin.drugs._pk import BODY_WEIGHT, SEX_FEMALE, species_names
 from immunetwin.engine import Schedule, StateChange
 
@@ -86,6 +86,9 @@ _IU_UNITS: dict[str, tuple[float, str | None]] = {
 }
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+# Cell products are infused as a bolus (over minutes; the model's days make it instant).
+_CELL_INFUSION = Route("iv")
 
 
 def _fmt(x: float) -> str:
@@ -150,6 +153,8 @@ class Dose(BaseModel):
 
     def mg_per_unit(self, drug: Drug, covariates: PatientCovariates) -> float:
         """Mg per unit of this dose for this patient (see :meth:`in_mg`)."""
+        if self.unit in _MASS_UNITS and drug.cells is not None:
+            raise SpecError(f"{drug.name} is a cell therapy: give its dose in cells or cells/kg")
         if self.unit in _MASS_UNITS:
             factor, per = _MASS_UNITS[self.unit]
         elif self.unit in _IU_UNITS:
@@ -160,10 +165,11 @@ class Dose(BaseModel):
                     f"{drug.name} has no declared activity in IU/mg: give its dose in mg"
                 )
             factor /= activity.to("IU/mg")
+        elif drug.cells is not None:
+            factor, per = 1.0, ("kg" if self.unit == "cells/kg" else None)
         else:
             raise SpecError(
-                f"{drug.name}: doses in {self.unit} need a cellular-kinetics model "
-                "(not yet modelled)"
+                f"{drug.name}: doses in {self.unit} are for cell therapies; give its dose in mg"
             )
         if per == "kg":
             factor *= covariates.weight_kg
@@ -328,7 +334,7 @@ class DoseEvent:
         time: When it is given (days from the simulation start).
         drug: Drug name.
         route: ``iv``, ``sc``, ``oral`` or ``im``.
-        amount_mg: Amount of the dosed compound (mg).
+        amount_mg: Amount of the dosed compound (mg; cells for a cell therapy).
         infusion_days: IV infusion duration (days); 0 for a bolus or extravascular dose.
         taken: False for a dose missed (adherence or an explicit skip).
     """
@@ -479,7 +485,7 @@ class Regimen(BaseModel):
         """
         if drug.name != self.drug:
             raise SpecError(f"regimen is for {self.drug}, not {drug.name}")
-        if drug.pk is None:
+        if drug.pk is None and drug.cells is None:
             raise SpecError(f"{drug.name}: PK not modelled ({drug.pk_note})")
         if self.adherence < 1.0 and rng is None:
             raise SpecError(
@@ -492,9 +498,11 @@ class Regimen(BaseModel):
         events = []
         for i, (t, dose, phase) in enumerate(planned):
             try:
-                route = drug.pk.route(phase.route)
+                route = drug.pk.route(phase.route) if drug.pk is not None else _CELL_INFUSION
             except ModelError as err:
                 raise SpecError(f"{self.drug}: {err}") from None
+            if drug.pk is None and phase.route != "iv":
+                raise SpecError(f"{self.drug}: cell therapies are given IV, not {phase.route}")
             amount = min(dose.in_mg(drug, covariates), cap)
             if amount <= 0.0:
                 continue
@@ -932,7 +940,9 @@ def regimen_schedule(
     Extravascular doses add mg (times the drug's ``dose_to_active``) to the
     route's depot species, after the route's lag time; IV boluses add to the
     central species; IV infusions set ``<drug>_infusion_rate`` (mg/day) for
-    their duration, overlapping infusions of one drug adding up.
+    their duration, overlapping infusions of one drug adding up. Cell therapies
+    add cells to their own effector pool (or the model pool they join) and switch
+    their conditioning on (:func:`immunetwin.drugs._cells.infusion_changes`).
 
     Args:
         regimens: Regimens or their text.
@@ -965,6 +975,11 @@ def regimen_schedule(
         )
         for event in regimen.doses(drug, covariates, horizon_days, rng):
             if not event.taken:
+                continue
+            if drug.cells is not None:
+                from immunetwin.drugs._cells import infusion_changes
+
+                changes.extend(infusion_changes(drug, event.time, event.amount_mg, horizon_days))
                 continue
             amount = event.amount_mg * active
             assert drug.pk is not None

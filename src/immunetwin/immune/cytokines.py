@@ -86,8 +86,9 @@ def cytokine_declarations() -> list[Cytokine]:
             "il6",
             "pg/mL",
             "cytokine_production_factor * "
-            f"(il6_constitutive + (il6_per_m1 * macrophages_m1 * {p} + il6_per_neutrophil * "
-            f"neutrophils_tissue * {p} + il6_per_infiltrate * organ_infiltrate * "
+            "(il6_constitutive + cell_therapy_il6_production + "
+            f"(il6_per_m1 * macrophages_m1 * {p} + il6_per_neutrophil * neutrophils_tissue * {p} + "
+            "il6_per_infiltrate * organ_infiltrate * "
             "(1 - infiltrate_il6_tnf_share * (1 - tnf_free_fraction))) * "
             "(1 + il1b/il1b_il6_ec50 + tnf/tnf_il6_ec50 + il17/il17_il6_ec50))",
             "il6_half_life",
@@ -388,6 +389,14 @@ def cytokine_parameters() -> list[Parameter]:
             "pg/mL/day",
             cal + "plasma IL-6 ~1.5 pg/mL in health (< 7)",
             "Constitutive IL-6 production.",
+        ),
+        par(
+            "cell_therapy_il6_production",
+            0.0,
+            "pg/mL/day",
+            "definition: drug target hook, 0 without drug (CAR-T expansion raises it: "
+            "cytokine release syndrome)",
+            "IL-6 released by activated engineered T cells and the macrophages they activate.",
         ),
         par(
             "il6_per_m1",
