@@ -98,12 +98,13 @@ def test_missing_potency_or_hook_is_an_error_and_unhooked_effects_are_listed() -
         with_drug_effects(with_drug_effects(core(), ["adalimumab"]), ["infliximab"])
     with pytest.raises(ModelError, match="not a parameter"):
         with_drug_effects(core(), ["belimumab"])
-    # Teplizumab's CD3 effect has no hook on the immune model yet: listed, not applied.
+    # Interferon beta's IFNAR agonism has no hook on the immune model yet: listed, not applied.
     names = {
-        (d, e.target) for d, e in unhooked_effects([_drug("teplizumab"), _drug("natalizumab")])
+        (d, e.target)
+        for d, e in unhooked_effects([_drug("interferon_beta_1a"), _drug("teplizumab")])
     }
-    assert ("teplizumab", "cd3") in names
-    assert not any(drug == "natalizumab" for drug, _ in names)
+    assert ("interferon_beta_1a", "ifnar") in names
+    assert not any(drug == "teplizumab" for drug, _ in names)
 
 
 def _drug(name: str) -> Drug:

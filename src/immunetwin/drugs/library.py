@@ -1454,9 +1454,29 @@ def _teplizumab() -> Drug:
             Effect(
                 "cd3",
                 "partial_agonise",
-                "partial agonist of CD3: transient T-cell depletion, more Tregs and exhausted "
-                "CD8 T cells",
-                "Tzield label; drugs.csv",
+                "partial agonist of CD3: removes activated self-reactive effector T cells "
+                "during the course (the transient lymphopenia, more Tregs and exhausted CD8 "
+                "T cells are not modelled apart)",
+                "Tzield label; drugs.csv; Herold et al. NEJM 2019;381:603",
+                potency=Q(
+                    0.05,
+                    "mg/L",
+                    "calibrated: TN-10 time to stage-3 diabetes (Herold et al. NEJM 2019)",
+                ),
+                knob="effector_t_depletion_rate",
+            ),
+            Effect(
+                "cd8_t_cells",
+                "partial_agonise",
+                "partial CD3 signalling leaves self-reactive CD8 T cells exhausted-like "
+                "(KLRG1+TIGIT+), expanding poorly for a year or more",
+                "Long et al. Sci Immunol 2016;1:eaai7793",
+                potency=Q(
+                    0.05,
+                    "mg/L",
+                    "calibrated: TN-10 time to stage-3 diabetes (Herold et al. NEJM 2019)",
+                ),
+                knob="effector_t_exhaustion_rate",
             ),
         ),
         label_regimens=(

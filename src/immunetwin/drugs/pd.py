@@ -186,6 +186,22 @@ EFFECT_PARAMETERS: Mapping[tuple[str, str], EffectParameters] = {
             "(Mueller et al. N Engl J Med 2024;390:687: grade 1 in 10 of 15, grade 2 in 1)",
         )
     ),
+    ("teplizumab", "effector_t_depletion_rate"): EffectParameters(
+        Quantity(
+            1.0,
+            "1/day",
+            "assumption: CD3 engagement clears circulating activated T cells within days "
+            "(Tzield label: lymphopenia in most patients, nadir by day 5 of the course)",
+        )
+    ),
+    ("teplizumab", "effector_t_exhaustion_rate"): EffectParameters(
+        Quantity(
+            0.2,
+            "1/day",
+            "assumption: a 14-day course leaves most self-reactive CD8 T cells exhausted-like "
+            "(1 - exp(-0.2 x 14) = 94% at saturating exposure; Long et al. Sci Immunol 2016)",
+        )
+    ),
     ("aldesleukin_low_dose", "nk_il2_proliferation_rate"): EffectParameters(
         Quantity(
             0.5,

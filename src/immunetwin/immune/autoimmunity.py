@@ -431,7 +431,7 @@ def systemic_autoimmunity_module() -> Module:
         rule(
             "self_effector_expansion",
             f"effector_proliferation_max * lymphocyte_proliferation_factor * {pres} * il2_signal * "
-            "self_response_suppression * pd1_inhibition_systemic",
+            "self_response_suppression * pd1_inhibition_systemic * (1 - effector_t_exhaustion)",
             "1/day",
             "Per-capita expansion rate of self-reactive effectors (before clonal competition).",
         ),
@@ -487,8 +487,9 @@ def systemic_autoimmunity_module() -> Module:
             flow(f"expansion_{eff}", expand.format(x=eff), "Clonal expansion.", products=[eff]),
             flow(
                 f"death_{eff}",
-                f"(effector_death_rate + fas_aicd_strength * effector_aicd_rate * {pres}) * {eff}",
-                "Death and Fas-mediated AICD.",
+                f"(effector_death_rate + fas_aicd_strength * effector_aicd_rate * {pres} + "
+                f"effector_t_depletion_rate) * {eff}",
+                "Death, Fas-mediated AICD (and anti-CD3 depletion).",
                 reactants=[eff],
             ),
             flow(

@@ -113,6 +113,8 @@ DRUG_TARGETS: tuple[str, ...] = (
     "lymphocyte_proliferation_factor",
     "cd20_depletion_rate",
     "plasmablast_depletion_rate",
+    "effector_t_depletion_rate",
+    "effector_t_exhaustion_rate",
     "cell_therapy_il6_production",
     "neutrophil_adhesion_factor",
     "treg_proliferation_factor",

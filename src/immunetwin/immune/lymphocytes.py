@@ -166,6 +166,31 @@ def lymphocytes_module() -> Module:
             "cells).",
         ),
         par(
+            "effector_t_depletion_rate",
+            0.0,
+            "1/day",
+            "definition: drug target hook, 0 without drug (anti-CD3 teplizumab raises it)",
+            "Extra removal rate of activated self-reactive effector T cells (organ-specific "
+            "and systemic Th1/Th17).",
+        ),
+        par(
+            "effector_t_exhaustion_rate",
+            0.0,
+            "1/day",
+            "definition: drug target hook, 0 without drug (anti-CD3 teplizumab raises it)",
+            "Induction of the exhausted-like state of self-reactive effector T cells.",
+        ),
+        par(
+            "effector_t_exhaustion_half_life",
+            365.0,
+            "day",
+            "calibrated: TN-10, teplizumab delays stage-3 type 1 diabetes by ~2 years (Herold "
+            "et al. NEJM 2019;381:603); the KLRG1+TIGIT+ exhausted-like CD8 T cells expanded "
+            "by teplizumab and the C-peptide benefit wane over 1-2 years (Long et al. Sci "
+            "Immunol 2016;1:eaai7793; Sims et al. Sci Transl Med 2021;13:eabc8980)",
+            "Half-life of the drug-induced exhausted-like state.",
+        ),
+        par(
             "plasmablast_depletion_rate",
             0.0,
             "1/day",
@@ -327,8 +352,31 @@ def lymphocytes_module() -> Module:
         cells("cd8_memory", "lymphoid", CD8_MEMORY, "Memory/effector-memory CD8 T cells."),
         cells("b_naive", "lymphoid", B_NAIVE, "Naive B cells."),
         cells("b_memory", "lymphoid", B_MEMORY, "Memory B cells."),
+        state(
+            "effector_t_exhaustion",
+            "lymphoid",
+            0.0,
+            "dimensionless",
+            "Share of self-reactive effector T cells in a drug-induced exhausted-like state "
+            "(0 without drug): they expand, damage tissue and recruit infiltrate that much "
+            "less.",
+        ),
     ]
-    reactions = []
+    reactions = [
+        flow(
+            "effector_t_exhaustion_induction",
+            "effector_t_exhaustion_rate * (1 - effector_t_exhaustion)",
+            "Partial CD3 agonism drives self-reactive CD8 T cells into an exhausted-like, "
+            "poorly expanding state (teplizumab).",
+            products=["effector_t_exhaustion"],
+        ),
+        flow(
+            "effector_t_exhaustion_recovery",
+            "log(2)/effector_t_exhaustion_half_life * effector_t_exhaustion",
+            "The exhausted-like cells wane and expanding effectors return.",
+            reactants=["effector_t_exhaustion"],
+        ),
+    ]
     for t in ("cd4", "cd8"):
         naive, memory = f"{t}_naive", f"{t}_memory"
         reactions += [

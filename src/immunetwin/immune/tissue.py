@@ -376,7 +376,8 @@ def tissue_module(organ: str | OrganSpec) -> Module:
     rules = [
         rule(
             f"{o}_damage_rate",
-            f"{o}_t_cell_damage * lymphocyte_{o}_entry * {eff} + infiltrate_damage * "
+            f"{o}_t_cell_damage * lymphocyte_{o}_entry * (1 - effector_t_exhaustion) * {eff} + "
+            "infiltrate_damage * "
             f"({infl}/inflammation_k)**"
             f"infiltrate_damage_hill / (1 + ({infl}/inflammation_k)**infiltrate_damage_hill)",
             "1/day",
@@ -457,7 +458,7 @@ def tissue_module(organ: str | OrganSpec) -> Module:
             f"local_amplification * {o}_inflammatory_drive * inflammation_k * "
             f"({infl}/inflammation_k)**2 / "
             f"(1 + ({infl}/inflammation_k)**2) + t_cell_infiltrate_gain * "
-            f"lymphocyte_{o}_entry * {eff} + "
+            f"lymphocyte_{o}_entry * (1 - effector_t_exhaustion) * {eff} + "
             f"ic_infiltrate_gain * c1q_level * {dep} * inflammation_k / ic_classical_k)",
             "Recruitment and local amplification of inflammatory cells.",
             products=[infl],
@@ -473,7 +474,7 @@ def tissue_module(organ: str | OrganSpec) -> Module:
         flow(
             f"{o}_effector_expansion",
             f"effector_proliferation_max * lymphocyte_proliferation_factor * {o}_presentation * "
-            "il2_signal * "
+            "il2_signal * (1 - effector_t_exhaustion) * "
             f"{o}_suppression * {o}_pd1_inhibition * effector_capacity / "
             f"(effector_capacity + {eff}) * {eff}",
             "Clonal expansion (IL-2, Tregs, PD-1 restrain it).",
@@ -481,9 +482,9 @@ def tissue_module(organ: str | OrganSpec) -> Module:
         ),
         flow(
             f"{o}_effector_death",
-            f"(organ_t_death_rate + fas_aicd_strength * effector_aicd_rate * {o}_presentation)"
-            f" * {eff}",
-            "Death and Fas-mediated AICD.",
+            f"(organ_t_death_rate + fas_aicd_strength * effector_aicd_rate * {o}_presentation"
+            f" + effector_t_depletion_rate) * {eff}",
+            "Death, Fas-mediated AICD (and anti-CD3 depletion).",
             reactants=[eff],
         ),
         flow(

@@ -49,6 +49,7 @@ CALIBRATION_TRIALS: dict[str, tuple[str, ...]] = {
     "methotrexate": ("strand1999",),
     "belimumab": ("bliss52",),
     "natalizumab": ("affirm",),
+    "teplizumab": ("tn10",),
 }
 GRID = tuple(10.0**x for x in (-1.5, -1.0, -0.5, 0.0, 0.5, 1.0))
 
