@@ -199,8 +199,8 @@ def test_zoster_hazard_never_falls_with_more_suppression(
 
 def test_rituximab_lowers_igg_and_neutropenia_is_graded() -> None:
     """IgG after rituximab 1 g x2 (published: mean IgG falls ~10% per course; < 7 g/L in
-    ~3.5% after the first course, van Vollenhoven et al. J Rheumatol 2013; the model's
-    single plasma-cell pool overstates the fall, docs/model.md limitations)."""
+    ~3.5% after the first course, van Vollenhoven et al. J Rheumatol 2013): only the
+    short-lived plasma cells, renewed from B cells, are lost."""
     immune = pytest.importorskip("immunetwin.immune")
     sim = Simulator(with_drug_effects(immune.build_immune_model(), ["rituximab"]))
     out = ["lab_igg", "lab_neutrophils", "lab_lymphocytes"]
@@ -218,7 +218,8 @@ def test_rituximab_lowers_igg_and_neutropenia_is_graded() -> None:
         f"{r['igg_nadir_g_per_l']:.1f} g/L (published: ~-10%)"
     )
     assert b["hypogammaglobulinaemia"] == 0
-    assert r["igg_nadir_g_per_l"] < 0.95 * b["igg_nadir_g_per_l"]
+    fall = 1.0 - r["igg_nadir_g_per_l"] / b["igg_nadir_g_per_l"]
+    assert 0.05 < fall < 0.2  # published ~10% per course
     healthy = cytopenias(base)
     assert healthy["neutropenia_grade"] == 0 and healthy["lymphopenia_grade"] == 0
     defect = dict(immune.DEFECTS["neutropenia"].changes)

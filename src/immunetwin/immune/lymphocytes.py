@@ -24,6 +24,7 @@ from immunetwin.immune._common import (
     rule,
     state,
 )
+from immunetwin.immune.steady_state import HEALTHY_STEADY_STATE
 
 _SHARE = 0.02
 BLOOD_PER_LYMPHOID = _SHARE / (1 - _SHARE) * LYMPHOID_L / BLOOD_L
@@ -45,6 +46,11 @@ NAIVE_TURNOVER = LN2 / 199.0  # per day; physiology.csv treg_doubling note: naiv
 MEMORY_DIVISION = 0.035  # per day; physiology.csv memory_t_division 3-6%/day (EM), CM ~1.5%
 TREG_DIVISION = LN2 / 8.0  # per day; physiology.csv treg_doubling 6-10 d
 PLASMA_CELLS = 1700.0  # cells/uL of marrow (~2e9 plasma cells)
+# Share of bulk plasma cells (and of serum IgG) in the long-lived, CD19-/CD20- pool.
+LONG_LIVED_SHARE = 0.85
+# The model's healthy memory-B pool settles above the set point B_MEMORY; the long-lived
+# plasma cells are anchored to where it settles, so health starts at steady state.
+B_MEMORY_STEADY = HEALTHY_STEADY_STATE["b_memory"]
 IGG_BULK = 10.0  # g/L
 IGA = 2.2
 IGM = 1.1
@@ -524,6 +530,15 @@ def lymphocytes_module() -> Module:
 def antibodies_module(specific_igg: Sequence[str]) -> Module:
     """Plasma cells, serum IgG/IgA/IgM and FcRn recycling of IgG.
 
+    Bulk plasma cells are two pools. Short-lived ones (``plasma_cells``, t1/2 60 d) are
+    renewed from memory B cells and follow them within months. Long-lived ones survive
+    B-cell depletion for decades; their pool is ``long_lived_plasma_cell_pool *
+    b_cell_differentiation_factor * long_lived_plasma_cell_retention``: a patient's
+    differentiation capacity is a lifelong trait (CVID from birth), so the pool starts at
+    its steady state for it, and the retention state (1 in health) follows the memory-B
+    pool with the long-lived half-life. For constant capacity this is exactly the
+    first-order pool fed by memory B cells.
+
     Args:
         specific_igg: Names of antigen-specific IgG species (mg/L) that share FcRn.
     """
@@ -539,21 +554,54 @@ def antibodies_module(specific_igg: Sequence[str]) -> Module:
         ),
         par(
             "plasma_cell_differentiation_rate",
-            PLASMA_CELLS * LN2 / pc_half_life / B_MEMORY * MARROW_L / LYMPHOID_L,
+            PLASMA_CELLS
+            * (1 - LONG_LIVED_SHARE)
+            * LN2
+            / pc_half_life
+            / B_MEMORY
+            * MARROW_L
+            / LYMPHOID_L,
             "1/day",
-            "calibrated: serum IgG ~10 g/L (physiology.csv igg_serum 700-1600 mg/dL)",
-            "Differentiation of memory B cells into marrow plasma cells (per memory B cell, "
-            "cells per uL of marrow).",
+            "calibrated: serum IgG ~10 g/L (physiology.csv igg_serum 700-1600 mg/dL), "
+            f"{1 - LONG_LIVED_SHARE:.0%} of it from short-lived plasma cells",
+            "Differentiation of memory B cells into short-lived marrow plasma cells (per "
+            "memory B cell, cells per uL of marrow).",
             cv=0.12,
         ),
         par(
             "plasma_cell_half_life",
             pc_half_life,
             "day",
-            "calibrated: mean lifespan of the polyclonal marrow plasma-cell pool (short- and "
-            "long-lived mixed; hypogammaglobulinaemia develops over months when B cells are "
-            "lost)",
-            "Half-life of bulk plasma cells.",
+            "calibrated: short-lived marrow plasma cells live weeks to months; IgM and part "
+            "of IgG fall within months of B-cell depletion (van Vollenhoven et al. J "
+            "Rheumatol 2013)",
+            "Half-life of short-lived bulk plasma cells.",
+        ),
+        par(
+            "long_lived_plasma_cell_pool",
+            PLASMA_CELLS * LONG_LIVED_SHARE * B_MEMORY_STEADY / B_MEMORY,
+            "cells/uL",
+            f"calibrated: {LONG_LIVED_SHARE:.0%} of serum IgG from long-lived, CD19-/CD20- "
+            "plasma cells that survive B-cell depletion, so mean IgG falls ~10% per rituximab "
+            "course (van Vollenhoven et al. J Rheumatol 2013) and vaccine titres persist "
+            "after CD19 CAR-T (Bhoj et al. Nature 2016;540:137); unconfirmed share",
+            "Long-lived bulk plasma cells at full differentiation capacity (cells per uL of "
+            "marrow).",
+        ),
+        par(
+            "long_lived_plasma_cell_half_life",
+            20 * 365.0,
+            "day",
+            "Amanna et al. NEJM 2007: antibody titres decline with half-lives of decades; "
+            "Landsverk et al. J Exp Med 2017: gut plasma cells persist for decades",
+            "Half-life of long-lived bulk plasma cells.",
+        ),
+        par(
+            "b_memory_reference",
+            B_MEMORY_STEADY,
+            "cells/uL",
+            "calibrated: healthy steady memory-B pool of this model (memory ~35% of blood B cells)",
+            "Memory-B pool that keeps the long-lived plasma cells at their set point.",
         ),
         par(
             "igg_secretion_per_plasma_cell",
@@ -634,6 +682,19 @@ def antibodies_module(specific_igg: Sequence[str]) -> Module:
     specific = " + ".join(specific_igg) if specific_igg else "0"
     rules = [
         rule(
+            "plasma_cells_long_lived",
+            "long_lived_plasma_cell_pool * b_cell_differentiation_factor * "
+            "long_lived_plasma_cell_retention",
+            "cells/uL",
+            "Long-lived bulk plasma cells (marrow).",
+        ),
+        rule(
+            "plasma_cells_total",
+            "plasma_cells + plasma_cells_long_lived",
+            "cells/uL",
+            "All bulk marrow plasma cells.",
+        ),
+        rule(
             "igg_specific_total",
             specific,
             "mg/L",
@@ -659,7 +720,20 @@ def antibodies_module(specific_igg: Sequence[str]) -> Module:
         ),
     ]
     species = [
-        cells("plasma_cells", "bone_marrow", PLASMA_CELLS, "Polyclonal marrow plasma cells."),
+        cells(
+            "plasma_cells",
+            "bone_marrow",
+            PLASMA_CELLS * (1 - LONG_LIVED_SHARE),
+            "Short-lived polyclonal marrow plasma cells.",
+        ),
+        state(
+            "long_lived_plasma_cell_retention",
+            "bone_marrow",
+            1.0,
+            "dimensionless",
+            "Long-lived bulk plasma cells relative to their lifelong set point (1 in health; "
+            "falls over years without memory B cells).",
+        ),
         state("igg_bulk", "blood", IGG_BULK, "g/L", "Polyclonal serum IgG."),
         state("iga", "blood", IGA, "g/L", "Serum IgA."),
         state("igm_bulk", "blood", IGM, "g/L", "Polyclonal serum IgM (incl. natural IgM)."),
@@ -679,8 +753,20 @@ def antibodies_module(specific_igg: Sequence[str]) -> Module:
             reactants=["plasma_cells"],
         ),
         flow(
+            "long_lived_plasma_cell_renewal",
+            "log(2)/long_lived_plasma_cell_half_life * b_memory / b_memory_reference",
+            "Memory B cells renew the long-lived pool (relative to the healthy set point).",
+            products=["long_lived_plasma_cell_retention"],
+        ),
+        flow(
+            "long_lived_plasma_cell_loss",
+            "log(2)/long_lived_plasma_cell_half_life * long_lived_plasma_cell_retention",
+            "Death of long-lived plasma cells.",
+            reactants=["long_lived_plasma_cell_retention"],
+        ),
+        flow(
             "igg_secretion",
-            "igg_secretion_per_plasma_cell * plasma_cells",
+            "igg_secretion_per_plasma_cell * plasma_cells_total",
             "IgG secretion.",
             products=["igg_bulk"],
         ),
@@ -692,14 +778,14 @@ def antibodies_module(specific_igg: Sequence[str]) -> Module:
         ),
         flow(
             "iga_secretion",
-            "iga_secretion_per_plasma_cell * plasma_cells",
+            "iga_secretion_per_plasma_cell * plasma_cells_total",
             "IgA secretion.",
             products=["iga"],
         ),
         flow("iga_catabolism", "log(2)/iga_half_life * iga", "IgA catabolism.", reactants=["iga"]),
         flow(
             "igm_secretion",
-            "igm_secretion_per_plasma_cell * plasma_cells",
+            "igm_secretion_per_plasma_cell * plasma_cells_total",
             "IgM secretion.",
             products=["igm_bulk"],
         ),
