@@ -69,6 +69,7 @@ def untreated_courses(
                 {
                     "patient_id": int(pid),
                     "sex": patients.at[pid, "sex"],
+                    "age": float(patients.at[pid, "age"]),
                     "week": week,
                     **readouts,
                     **responses,
