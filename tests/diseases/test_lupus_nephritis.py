@@ -91,7 +91,7 @@ def ln_course() -> pd.DataFrame:
     # UPCR >= 1 g/g; here >= 0.5, the SLEDAI proteinuria item, to keep the test small);
     # untreated thereafter (no induction therapy in this test).
     return untreated_courses(
-        LUPUS_NEPHRITIS, 60, seed=47, weeks=[0, 104], eligible=lambda r: r["upcr"] >= 0.5
+        LUPUS_NEPHRITIS, 120, seed=47, weeks=[0, 104], eligible=lambda r: r["upcr"] >= 0.5
     )
 
 
@@ -107,7 +107,7 @@ def test_untreated_nephritis_population(ln_course, diseases_csv, trials_csv):
     crr = 100.0 * week104["crr"].mean()
     events = 100.0 * week104["renal_event"].mean()
     print(
-        f"\nLN (n={len(baseline)} with UPCR >= 0.5 of 60): UPCR median "
+        f"\nLN (n={len(baseline)} with UPCR >= 0.5 of 120): UPCR median "
         f"{baseline['upcr'].median():.2f} g/g, eGFR median {baseline['egfr'].median():.0f}; "
         f"eGFR<60 {below_60:.0f}% (diseases.csv: {reference:g}% at biopsy)\n"
         f"untreated week 104: PERR {perr:.0f}% CRR {crr:.0f}% (BLISS-LN placebo + induction "

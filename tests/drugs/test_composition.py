@@ -69,7 +69,8 @@ def test_with_drugs_adds_each_pk_module_once_with_covariates() -> None:
     assert with_drugs(again, ["prednisolone 5 mg daily"]) is again
     with pytest.raises(SpecError, match="unknown drug"):
         with_drugs(core(), ["aspirin 100 mg daily"])
-    with pytest.raises(ModelError, match="no PK model"):
+    # A cell therapy needs the immune model's B cells to expand on.
+    with pytest.raises(ModelError, match="no 'b_cells_total' to drive expansion"):
         with_drugs(core(), ["cd19_car_t 1e6 cells/kg IV once"])
 
 

@@ -63,5 +63,6 @@ def test_documented_error_messages_are_the_real_ones() -> None:
 def test_drug_table_summarises_every_drug() -> None:
     table = drug_table()
     assert set(table.index) == set(DRUGS)
-    assert table.loc["cd19_car_t", "pk"].startswith("PK: cellular kinetics, not yet modelled")
+    assert table.loc["cd19_car_t", "pk"].startswith("cellular kinetics: antigen-driven")
+    assert table.loc["treg_cell_therapy", "pk"] == "cells join treg"
     assert "neutralise tnf" in table.loc["adalimumab", "mechanism"]

@@ -155,3 +155,29 @@ def test_teplizumab_exhausts_islet_effectors_and_slows_beta_cell_loss() -> None:
     loss_placebo = placebo.loc[0.0, "islets_parenchyma"] - placebo.loc[365.0, "islets_parenchyma"]
     loss_treated = treated.loc[0.0, "islets_parenchyma"] - treated.loc[365.0, "islets_parenchyma"]
     assert 0.0 <= loss_treated < 0.6 * loss_placebo
+
+
+def test_interferon_beta_partly_lowers_cns_entry_less_than_natalizumab() -> None:
+    """Interferon beta-1a 44 ug SC three times weekly lowers T-cell entry into the CNS
+    partly (Emax 0.55, set to the PRISMS relapse-rate reduction: 0.60 simulated vs 0.68
+    published for 44 ug, examples/validation/prisms.toml); natalizumab blocks it."""
+    from immunetwin.diseases import MS, disease_model
+
+    entry = {}
+    for regimen in (
+        "interferon_beta_1a 44 ug SC three times weekly",
+        "natalizumab 300 mg IV every 28 days",
+    ):
+        model = with_drug_effects(disease_model(MS), [regimen])
+        frame = Simulator(model).simulate(
+            56.0,
+            outputs=["lymphocyte_cns_entry"],
+            output_times=[0.0, 42.0, 56.0],
+            schedule=regimen_schedule([regimen], horizon_days=57.0),
+        )
+        entry[regimen.split()[0]] = frame["lymphocyte_cns_entry"]
+    print("\nCNS entry (1 = no drug):", {k: v.round(3).tolist() for k, v in entry.items()})
+    ifn, natalizumab = entry["interferon_beta_1a"], entry["natalizumab"]
+    assert ifn.iloc[0] == 1.0
+    assert ifn.loc[42.0:].min() > 0.45 and ifn.loc[42.0:].max() < 0.85
+    assert natalizumab.loc[42.0:].max() < 0.2 < ifn.loc[42.0:].min()

@@ -242,10 +242,12 @@ def test_bad_regimens_raise_one_clear_line(text: str, message: str) -> None:
     assert "\n" not in str(info.value)
 
 
-def test_cell_therapy_parses_but_has_no_pk_schedule() -> None:
+def test_cell_therapy_doses_are_cells_per_kg() -> None:
     regimen = parse_regimen("cd19_car_t 1e6 cells/kg IV once")
-    with pytest.raises(SpecError, match="not yet modelled"):
-        regimen_schedule([regimen], ADULT, 30)
+    schedule = regimen_schedule([regimen], ADULT, 30)
+    (infusion,) = [c for c in schedule.changes if c.target == "cd19_car_t_effector"]
+    assert infusion.time == 0.0 and infusion.op == "add"
+    assert infusion.value == pytest.approx(1e6 * ADULT.weight_kg / 0.5e6)  # per uL lymphoid
 
 
 def test_adherence_needs_the_patients_generator() -> None:

@@ -1421,6 +1421,20 @@ def _interferon_beta() -> Drug:
                 "blood-brain-barrier trafficking, raises IL-10",
                 "drugs.csv; Rebif label",
             ),
+            Effect(
+                "lymphocyte_cns_entry",
+                "block_migration",
+                "lowers MMP-9 and VLA-4 on T cells and tightens the blood-brain barrier: "
+                "fewer effector T cells enter the CNS (the IFNAR effect the model carries)",
+                "Stuve et al. Ann Neurol 1996;40:853; Calabresi et al. Neurology 1997;49:1111",
+                potency=Q(
+                    1.0,
+                    "IU/mL",
+                    "assumption: half-maximal effect at ~1 IU/mL of serum IFN-beta activity "
+                    "(44 ug SC three times weekly gives ~1-3 IU/mL; unconfirmed)",
+                ),
+                knob="lymphocyte_cns_entry",
+            ),
         ),
         label_regimens=(
             "interferon_beta_1a 44 ug SC three times weekly",
@@ -1829,7 +1843,7 @@ def _car_t() -> Drug:
                     "calibrated: IL-6 release follows the CAR-T pool near its peak (CRS "
                     "starts with expansion, days 1-10; " + _MULLER + ")",
                 ),
-                knob="cell_therapy_il6_production",
+                knob="cell_therapy_il6_release_rate",
             ),
         ),
         label_regimens=("cd19_car_t 1e6 cells/kg IV once",),

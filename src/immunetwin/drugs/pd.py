@@ -178,7 +178,7 @@ EFFECT_PARAMETERS: Mapping[tuple[str, str], EffectParameters] = {
     ("cd19_car_t", "plasmablast_depletion_rate"): EffectParameters(
         Quantity(2.0, "1/day", "assumption: as for B cells (both CD19+)")
     ),
-    ("cd19_car_t", "cell_therapy_il6_production"): EffectParameters(
+    ("cd19_car_t", "cell_therapy_il6_release_rate"): EffectParameters(
         Quantity(
             2000.0,
             "pg/mL/day",
@@ -200,6 +200,14 @@ EFFECT_PARAMETERS: Mapping[tuple[str, str], EffectParameters] = {
             "1/day",
             "assumption: a 14-day course leaves most self-reactive CD8 T cells exhausted-like "
             "(1 - exp(-0.2 x 14) = 94% at saturating exposure; Long et al. Sci Immunol 2016)",
+        )
+    ),
+    ("interferon_beta_1a", "lymphocyte_cns_entry"): EffectParameters(
+        Quantity(
+            0.55,
+            "dimensionless",
+            "calibrated: annualised relapse rate -33% on 44 ug SC three times weekly over 2 "
+            "years (PRISMS, Lancet 1998;352:1498: 0.87 vs 1.28 on placebo); unconfirmed",
         )
     ),
     ("aldesleukin_low_dose", "nk_il2_proliferation_rate"): EffectParameters(

@@ -86,7 +86,7 @@ def cytokine_declarations() -> list[Cytokine]:
             "il6",
             "pg/mL",
             "cytokine_production_factor * "
-            "(il6_constitutive + cell_therapy_il6_production + "
+            "(il6_constitutive + cell_therapy_il6_release_rate + "
             f"(il6_per_m1 * macrophages_m1 * {p} + il6_per_neutrophil * neutrophils_tissue * {p} + "
             "il6_per_infiltrate * organ_infiltrate * "
             "(1 - infiltrate_il6_tnf_share * (1 - tnf_free_fraction))) * "
@@ -391,7 +391,7 @@ def cytokine_parameters() -> list[Parameter]:
             "Constitutive IL-6 production.",
         ),
         par(
-            "cell_therapy_il6_production",
+            "cell_therapy_il6_release_rate",
             0.0,
             "pg/mL/day",
             "definition: drug target hook, 0 without drug (CAR-T expansion raises it: "

@@ -115,7 +115,7 @@ DRUG_TARGETS: tuple[str, ...] = (
     "plasmablast_depletion_rate",
     "effector_t_depletion_rate",
     "effector_t_exhaustion_rate",
-    "cell_therapy_il6_production",
+    "cell_therapy_il6_release_rate",
     "neutrophil_adhesion_factor",
     "treg_proliferation_factor",
     "nk_il2_proliferation_rate",
