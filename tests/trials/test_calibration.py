@@ -143,3 +143,12 @@ def test_equal_misfits_keep_the_declared_potency():
     flat = [{"misfit": 5.0, "multiplier": m} for m in (0.1, 1.0, 10.0)]
     assert _best(flat)["multiplier"] == 1.0
     assert _best([*flat, {"misfit": 4.0, "multiplier": 10.0}])["multiplier"] == 10.0
+
+
+def test_report_interval_shows_a_missing_bound_as_na():
+    from immunetwin.trials.calibration import _interval
+
+    assert _interval(1.0, 2.5) == "[1, 2.5]"
+    # A Kaplan-Meier median whose upper band never reaches 0.5 has no upper limit.
+    assert _interval(30.3, None) == "[30.3, NA]"
+    assert _interval(None, None) == ""

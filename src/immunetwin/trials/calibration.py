@@ -211,6 +211,17 @@ def write_calibration(record: Mapping[str, Any], path: Path = CALIBRATION_FILE) 
     return atomic_write_text(path, json.dumps(merged, indent=2, sort_keys=True) + "\n")
 
 
+def _interval(low: float | None, high: float | None) -> str:
+    """``[low, high]``, with NA for a missing bound.
+
+    A Kaplan-Meier median has no upper limit when the upper band never falls to 0.5.
+    """
+    if low is None and high is None:
+        return ""
+    text = [f"{x:.3g}" if x is not None else "NA" for x in (low, high)]
+    return f"[{text[0]}, {text[1]}]"
+
+
 def calibration_report(
     patients: int = 150,
     seed: int = 11,
@@ -277,7 +288,7 @@ def calibration_report(
                 hit = low is not None and high is not None and low <= value <= high
                 hits += hit
                 total += 1
-                interval = f"[{low:.3g}, {high:.3g}]" if low is not None else ""
+                interval = _interval(low, high)
                 lines.append(
                     f"| {spec.name} | {arm} | {endpoint} | {value:g} | {sim:.3g} {interval} | "
                     f"{e.get('n')} | {'yes' if hit else '**miss**'} |"
