@@ -152,3 +152,11 @@ def test_report_interval_shows_a_missing_bound_as_na():
     # A Kaplan-Meier median whose upper band never reaches 0.5 has no upper limit.
     assert _interval(30.3, None) == "[30.3, NA]"
     assert _interval(None, None) == ""
+
+
+def test_a_missing_upper_bound_is_open_when_judging_a_hit():
+    from immunetwin.trials.calibration import _inside
+
+    assert _inside(48.4, 40.0, None) and not _inside(38.0, 40.0, None)
+    assert _inside(2.0, 1.0, 3.0) and not _inside(4.0, 1.0, 3.0)
+    assert not _inside(2.0, None, None)  # no interval at all

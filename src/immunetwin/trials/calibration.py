@@ -211,6 +211,13 @@ def write_calibration(record: Mapping[str, Any], path: Path = CALIBRATION_FILE) 
     return atomic_write_text(path, json.dumps(merged, indent=2, sort_keys=True) + "\n")
 
 
+def _inside(value: float, low: float | None, high: float | None) -> bool:
+    """Whether ``value`` lies in the CI; a missing bound (beyond follow-up) is open."""
+    if low is None and high is None:
+        return False
+    return (low is None or low <= value) and (high is None or value <= high)
+
+
 def _interval(low: float | None, high: float | None) -> str:
     """``[low, high]``, with NA for a missing bound.
 
@@ -285,7 +292,7 @@ def calibration_report(
                     lines.append(f"| {spec.name} | {arm} | {endpoint} | {value:g} | NA | 0 | no |")
                     total += 1
                     continue
-                hit = low is not None and high is not None and low <= value <= high
+                hit = _inside(value, low, high)
                 hits += hit
                 total += 1
                 interval = _interval(low, high)
