@@ -24,6 +24,7 @@ from immunetwin import (
     Schedule,
     Simulator,
     Species,
+    StateChange,
 )
 from immunetwin.drugs import Drug, regimen_schedule, with_drugs
 from immunetwin.drugs.pd import pd_module, unhooked_effects, with_drug_effects
@@ -210,17 +211,85 @@ def test_adalimumab_neutralises_tnf_and_lowers_crp_during_infection(
 
 
 def test_high_dose_ivig_speeds_igg_catabolism_through_fcrn(simulator: Simulator) -> None:
-    """2 g/kg IVIG saturates FcRn: endogenous IgG (an autoantibody's stand-in) is
-    about 25% lower at 3-4 weeks (Bleeker et al. Blood 2001)."""
+    """2 g/kg IVIG: the infused IgG joins the patient's and saturates FcRn, so the
+    patient's own IgG (an autoantibody's stand-in) is about 25% lower at 3-4 weeks
+    (Bleeker et al. Blood 2001) while serum IgG as measured is well above baseline."""
     times = [0.0, 2.0, 21.0, 28.0]
-    out = ["lab_igg", "igg_elimination_rate"]
+    out = ["lab_igg", "igg_bulk", "exogenous_igg", "igg_elimination_rate"]
     f = _run(simulator, ["ivig 1 g/kg IV daily for 2 days"], 28, times, out)
     half_life = math.log(2) / f["igg_elimination_rate"]
     assert half_life[0.0] == pytest.approx(20.5, rel=0.1)
     assert half_life[2.0] < 0.7 * half_life[0.0]  # measured ~12 d
-    rel = f["lab_igg"] / f["lab_igg"].iloc[0]
-    assert 0.65 < rel[21.0] < 0.9  # measured ~0.80
-    assert 0.65 < rel[28.0] < 0.9  # measured ~0.80
+    own = f["igg_bulk"] / f["igg_bulk"].iloc[0]
+    assert 0.65 < own[21.0] < 0.9  # measured ~0.80
+    assert 0.65 < own[28.0] < 0.9  # measured ~0.80
+    # 140 g into ~7 L of IgG space: serum IgG roughly triples at the end of the infusion.
+    assert f.loc[2.0, "lab_igg"] > 2.5 * f.loc[0.0, "lab_igg"]
+    assert f.loc[2.0, "lab_igg"] == pytest.approx(
+        f.loc[2.0, "igg_bulk"] + f.loc[2.0, "exogenous_igg"], rel=0.01
+    )
+
+
+def test_replacement_ivig_regimen_restores_igg_in_cvid() -> None:
+    """Replacement IVIG 0.4 g/kg every 28 days (drugs.csv) lifts a CVID patient's
+    trough IgG from ~1 g/L towards the lower reference limit (published target: trough
+    > 5-7 g/L at 0.4-0.6 g/kg every 3-4 weeks)."""
+    from immunetwin.immune import DEFECTS, build_immune_model
+
+    model = with_drug_effects(build_immune_model(), ["ivig"])
+    sim = Simulator(model)
+    cvid = dict(DEFECTS["cvid"].changes)
+    settle = 365.0  # the CVID defect reaches its own steady state first
+    dosing = regimen_schedule(["ivig 0.4 g/kg IV every 28 days"], horizon_days=28 * 6)
+    schedule = Schedule(
+        tuple(StateChange(c.time + settle, c.target, c.op, c.value) for c in dosing.changes)
+    )
+    times = [settle, settle + 27.9, settle + 28 * 6 - 0.1]
+    outputs = ["lab_igg", "bacterial_opsonisation"]
+    treated = sim.simulate(
+        times[-1], outputs=outputs, output_times=times, parameters=cvid, schedule=schedule
+    )
+    untreated = sim.simulate(times[-1], outputs=outputs, output_times=times, parameters=cvid)
+    print("\nCVID IgG (g/L) untreated vs replacement troughs:")
+    print(pd.concat({"untreated": untreated, "ivig": treated}, axis=1).round(2))
+    assert untreated["lab_igg"].max() < 2.0
+    assert treated["lab_igg"].iloc[-1] > 4.0  # steady trough after 6 doses
+    assert treated["bacterial_opsonisation"].iloc[-1] > untreated["bacterial_opsonisation"].iloc[-1]
+
+
+def test_high_dose_ivig_blocks_fc_receptor_clearance_of_platelets() -> None:
+    """Immune thrombocytopenia (antiplatelet IgG, platelets < 50e3/uL): 2 g/kg
+    IVIG raises platelets within a week and the effect wears off over weeks (Imbach et
+    al. Lancet 1981; responses in ~80%, lasting 2-4 weeks)."""
+    from immunetwin.immune import build_immune_model
+
+    model = with_drug_effects(build_immune_model(), ["ivig"])
+    sim = Simulator(model)
+    # An ITP patient: autoantibody IgG ~14 mg/L binding platelets 4x more avidly than
+    # the default, which leaves ~25e3 platelets/uL.
+    itp = {"igg_auto_natural": 1.0, "platelet_autoantibody_clearance": 0.1}
+    settle = 120.0
+    schedule = Schedule(
+        tuple(
+            StateChange(c.time + settle, c.target, c.op, c.value)
+            for c in regimen_schedule(["ivig 1 g/kg IV daily for 2 days"], horizon_days=90).changes
+        )
+    )
+    times = [settle, settle + 7.0, settle + 60.0]
+    f = sim.simulate(
+        settle + 60.0,
+        outputs=["lab_platelets", "fc_gamma_receptor_function", "igg_auto"],
+        output_times=times,
+        parameters=itp,
+        schedule=schedule,
+    )
+    print("\nITP with 2 g/kg IVIG:")
+    print(f.round(2))
+    before, week, later = f["lab_platelets"].to_numpy()
+    assert before < 50e3
+    assert week > 2 * before and week > 50e3  # the usual response criterion
+    assert f["fc_gamma_receptor_function"].iloc[1] < 0.5
+    assert later < 0.8 * week  # wears off as the infused IgG is cleared
 
 
 def test_glucocorticoid_lowers_cytokines_at_its_peak(simulator: Simulator) -> None:

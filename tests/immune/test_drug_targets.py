@@ -9,9 +9,13 @@ from immunetwin.immune.scenarios import infection
 
 
 def test_hooks_are_neutral_by_default(model):
+    # Factor hooks (dimensionless) are 1 without drug; additive hooks (rates, infused
+    # IgG) are 0.
     values = model.parameter_values()
     for target in DRUG_TARGETS:
-        assert values[target] == (0.0 if target.endswith("_rate") else 1.0), target
+        unit = model.element(target).unit
+        assert values[target] == (1.0 if unit == "dimensionless" else 0.0), target
+        assert target.endswith("_rate") or unit in ("dimensionless", "g/L"), target
 
 
 def test_cd20_depletion_removes_b_cells_and_raises_baff(sim, healthy_state):

@@ -1281,29 +1281,35 @@ def _ivig() -> Drug:
             clearance_weight_exponent=Q(1.0, "dimensionless", "IgG catabolism scales with weight"),
             routes=(Route("iv", infusion_duration=Q(4.0, "h", "typical IVIG infusion (3-6 h)")),),
             molecular_weight=Q(150.0, "kg/mol", "IgG"),
-            notes="Exogenous IgG only, linear: FcRn saturation (faster IgG catabolism at high "
-            "total IgG) is the mechanism half and acts through the immune model's fcrn_level.",
+            notes="The infused IgG's own clearance is linear: it does not speed up when FcRn "
+            "saturates. In the immune model it joins the patient's IgG (exogenous_igg), so "
+            "high doses saturate FcRn for the patient's IgG and autoantibodies.",
         ),
         mechanism=(
             Effect(
-                "fcrn",
-                "saturate",
-                "high-dose IgG saturates FcRn recycling, speeding catabolism of all IgG "
-                "including autoantibodies",
+                "igg",
+                "replace",
+                "infused IgG joins the patient's: it protects (opsonisation) in antibody "
+                "deficiency, reads in serum IgG and competes for FcRn, so high doses speed "
+                "the catabolism of all IgG including autoantibodies (FcRn saturation)",
                 "drugs.csv; Bleeker et al. Blood 2001",
-                knob="fcrn_level",
+                knob="exogenous_igg",
             ),
             Effect(
                 "fc_gamma_receptors",
                 "block_receptor",
-                "FcgammaR blockade on phagocytes; upregulates inhibitory FcgammaRIIB",
-                "drugs.csv",
-            ),
-            Effect(
-                "igg",
-                "replace",
-                "replaces protective IgG in antibody deficiency",
-                "drugs.csv",
+                "FcgammaR blockade on splenic macrophages (and upregulated inhibitory "
+                "FcgammaRIIB): antibody-coated platelets are cleared less",
+                "drugs.csv; Imbach et al. Lancet 1981;1:1228",
+                potency=Q(
+                    10000.0,
+                    "mg/L",
+                    "calibrated: 2 g/kg (peak ~+25 g/L) blocks most Fc-gamma receptor "
+                    "clearance for 2-3 weeks, 0.4 g/kg replacement (+~5 g/L) little "
+                    "(platelet responses in ITP within days, lasting 2-4 weeks: Imbach 1981; "
+                    "unconfirmed)",
+                ),
+                knob="fc_gamma_receptor_function",
             ),
         ),
         label_regimens=(

@@ -193,7 +193,7 @@ def pathogens_module() -> Module:
             "classical_pathway_bacteria",
             "c1q_level * c4 / c4_reference * "
             + hill(
-                "(igm_bulk + igg_bulk)/natural_antibody_k + (igm_bacterial + igg_bacterial)"
+                "(igm_bulk + igg_polyclonal)/natural_antibody_k + (igm_bacterial + igg_bacterial)"
                 "/specific_antibody_k",
                 "1",
             )
@@ -207,7 +207,7 @@ def pathogens_module() -> Module:
             "opsonisation_basal + c3 / c3_reference * (alternative_pathway_weight + "
             "classical_pathway_weight * min(classical_pathway_bacteria, 1.5)) + "
             "fc_opsonisation_weight * 2 * "
-            + hill("igg_bulk/natural_antibody_k + igg_bacterial/specific_antibody_k", "1"),
+            + hill("igg_polyclonal/natural_antibody_k + igg_bacterial/specific_antibody_k", "1"),
             "dimensionless",
             "Opsonisation of bacteria (~1 in a healthy adult).",
         ),

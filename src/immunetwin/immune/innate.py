@@ -332,6 +332,14 @@ def innate_module() -> Module:
             "calibrated: platelets < 100e3/uL when autoantibody IgG reaches ~50 mg/L",
             "Fc-receptor (splenic) clearance of platelets per mg/L of autoantibody IgG.",
         ),
+        par(
+            "fc_gamma_receptor_function",
+            1.0,
+            "dimensionless",
+            "definition: drug target hook, 1 without drug (high-dose IVIG blocks activating "
+            "Fc-gamma receptors)",
+            "Share of splenic Fc-gamma-receptor capacity free to clear antibody-coated cells.",
+        ),
     ]
     species = [
         cells("neutrophils_marrow", "bone_marrow", marrow_pool, "Post-mitotic neutrophil reserve."),
@@ -507,7 +515,7 @@ def innate_module() -> Module:
         ),
         flow(
             "platelet_immune_destruction",
-            "platelet_autoantibody_clearance * igg_auto * platelets",
+            "platelet_autoantibody_clearance * fc_gamma_receptor_function * igg_auto * platelets",
             "Autoantibody-mediated platelet destruction (immune thrombocytopenia).",
             reactants=["platelets"],
         ),

@@ -115,6 +115,8 @@ DRUG_TARGETS: tuple[str, ...] = (
     "plasmablast_depletion_rate",
     "effector_t_depletion_rate",
     "effector_t_exhaustion_rate",
+    "exogenous_igg",
+    "fc_gamma_receptor_function",
     "cell_therapy_il6_release_rate",
     "neutrophil_adhesion_factor",
     "treg_proliferation_factor",

@@ -665,6 +665,14 @@ def antibodies_module(specific_igg: Sequence[str]) -> Module:
         ),
         knob("fcrn_level", "FcRn expression (0: FcRn/beta2m deficiency; FcRn blockers lower it)."),
         par(
+            "exogenous_igg",
+            0.0,
+            "g/L",
+            "definition: drug target hook, 0 without drug (IVIG and subcutaneous IgG raise it)",
+            "Infused polyclonal IgG in serum: protects like the patient's own, reads in serum "
+            "IgG and competes for FcRn.",
+        ),
+        par(
             "grams_per_milligram",
             1e-3,
             "g/mg",
@@ -701,8 +709,14 @@ def antibodies_module(specific_igg: Sequence[str]) -> Module:
             "Antigen-specific IgG (pathogen-specific and autoantibody).",
         ),
         rule(
+            "igg_polyclonal",
+            "igg_bulk + exogenous_igg",
+            "g/L",
+            "Polyclonal serum IgG: the patient's own and any infused.",
+        ),
+        rule(
             "igg_total",
-            "igg_bulk + igg_specific_total * grams_per_milligram",
+            "igg_polyclonal + igg_specific_total * grams_per_milligram",
             "g/L",
             "Total serum IgG (shares FcRn).",
         ),
