@@ -96,11 +96,13 @@ MORTALITY_PARAMETERS: Mapping[str, Quantity] = {
     ),
 }
 
-_REFERENCE_AGE = 40.0
+_REFERENCE_AGE = 40.0  # years: the age of the life-table rates above
 
 
 def _value(name: str) -> float:
-    return MORTALITY_PARAMETERS[name].value
+    quantity = MORTALITY_PARAMETERS[name]
+    unit = "dimensionless" if quantity.unit == "dimensionless" else "1/year"
+    return quantity.to(unit)
 
 
 def _renal(egfr: np.ndarray) -> np.ndarray:

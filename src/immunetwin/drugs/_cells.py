@@ -28,6 +28,7 @@ from immunetwin._errors import ModelError
 from immunetwin.declaration import Model, Module, Parameter, Reaction, Rule, Species
 from immunetwin.drugs._declarations import Drug, Quantity
 from immunetwin.engine import StateChange
+from immunetwin.immune._common import LYMPHOID_L
 
 __all__ = [
     "LYMPHOID_UL",
@@ -37,9 +38,9 @@ __all__ = [
     "lymphocyte_pools",
 ]
 
-# Microlitres of the immune model's lymphoid compartment (immune._common.LYMPHOID_L,
-# 0.5 L): infused lymphocytes distribute like the body's own, 98% in lymphoid tissue.
-LYMPHOID_UL = 0.5e6
+# Microlitres of the immune model's lymphoid compartment: infused lymphocytes
+# distribute like the body's own, 98% in lymphoid tissue.
+LYMPHOID_UL = LYMPHOID_L * 1e6
 
 # Lymphoid-compartment cells that conditioning spares: non-dividing long-lived plasma
 # cells (fludarabine/cyclophosphamide leave vaccine titres intact; Mackensen et al. Nat

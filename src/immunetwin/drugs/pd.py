@@ -16,8 +16,6 @@ through one generic builder. For each targeted hook, :func:`pd_module` declares
     and ``1 + emax * H`` for stimulating kinds (agonise, partial_agonise, expand);
   * rate hooks (``cd20_depletion_rate``, 0 without drug): ``baseline + sum(emax * H)``
     with ``emax`` in the hook's unit (a product with a zero baseline would stay zero);
-  * ``saturate`` on ``fcrn_level``: no fitted potency; the drug's IgG (mg/L) joins the
-    model's own FcRn saturation, ``(1 + igg_total/K) / (1 + (igg_total + C)/K)``;
   * ``replace`` (``exogenous_igg``, g/L): no potency; the drug itself is added,
     ``baseline + C * grams_per_milligram`` (infused IgG).
 
@@ -59,7 +57,6 @@ INHIBITING = frozenset(
     }
 )
 STIMULATING = frozenset({"agonise", "partial_agonise", "expand"})
-SATURATE = "saturate"
 REPLACE = "replace"
 DEPLETE = "deplete"
 
@@ -313,15 +310,6 @@ def _hill(conc: str, ec50: str, n: str) -> str:
     return f"(({conc}/{ec50})**{n} / (1 + ({conc}/{ec50})**{n}))"
 
 
-def _fcrn_saturation(drug: Drug, model: Model) -> str:
-    """Drug IgG competing with the model's own IgG for FcRn (no fitted potency)."""
-    for name in ("igg_total", "fcrn_saturation_igg", "grams_per_milligram"):
-        if model.kind_of(name) is None:
-            raise ModelError(f"FcRn saturation by {drug.name!r} needs {name!r} in the model")
-    conc = f"{_concentration(drug)} * grams_per_milligram"
-    return f"((1 + igg_total/fcrn_saturation_igg) / (1 + (igg_total + {conc})/fcrn_saturation_igg))"
-
-
 def _replacement(drug: Drug, hook: str, unit: str, model: Model) -> str:
     """The drug itself joins the hook's quantity: its concentration in the hook's unit."""
     if drug.pk is None or drug.pk.concentration_unit != "mg/L" or unit != "g/L":
@@ -378,9 +366,6 @@ def pd_module(
         factors: list[str] = []
         terms: list[str] = []
         for drug, effect in acting:
-            if effect.kind == SATURATE and hook == "fcrn_level":
-                factors.append(_fcrn_saturation(drug, model))
-                continue
             if effect.kind == REPLACE:
                 terms.append(_replacement(drug, hook, base.unit, model))
                 continue

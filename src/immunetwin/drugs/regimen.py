@@ -145,14 +145,17 @@ class Dose(BaseModel):
     def in_mg(self, drug: Drug, covariates: PatientCovariates) -> float:
         """This dose in mg of the dosed compound for this patient.
 
+        For a cell therapy the amount is a count of cells.
+
         Raises:
             SpecError: If the unit cannot be converted for this drug (IU without
-                a declared activity, cells without a cellular-kinetics model).
+                a declared activity, cells for a drug that is not a cell therapy, mass
+                for one that is).
         """
         return self.amount * self.mg_per_unit(drug, covariates)
 
     def mg_per_unit(self, drug: Drug, covariates: PatientCovariates) -> float:
-        """Mg per unit of this dose for this patient (see :meth:`in_mg`)."""
+        """Mg (cells for a cell therapy) per unit of this dose for this patient."""
         if self.unit in _MASS_UNITS and drug.cells is not None:
             raise SpecError(f"{drug.name} is a cell therapy: give its dose in cells or cells/kg")
         if self.unit in _MASS_UNITS:
