@@ -43,12 +43,17 @@ def untreated_courses(
     )
     visit_days = enrolment + 7.0 * np.asarray(weeks, dtype=float)
     times = np.union1d(np.arange(0.0, enrolment, HISTORY_GRID_DAYS), visit_days)
+    until = float(times[-1])
+    triggers = disease.triggers
     run = run_population(
         model,
         parameters,
-        until=float(times[-1]),
+        until=until,
         outputs=list(disease.outputs),
         output_times=times,
+        # The disease's natural course includes its triggers (lupus flares), as in trials.
+        schedules=None if triggers is None else (lambda pid, rng: triggers(pid, rng, 0.0, until)),
+        seed=seed,
         workers=1,
     )
     assert run.status["ok"].all()

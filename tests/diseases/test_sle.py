@@ -8,6 +8,8 @@ import re
 import numpy as np
 import pytest
 
+from immunetwin.diseases import SLE
+
 
 def _range(text: str) -> tuple[float, float]:
     low, high = re.search(r"(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)", text).groups()
@@ -71,6 +73,8 @@ def test_population_is_reproducible_per_patient(sle_at_risk):
     assert small[columns].equals(sle_at_risk.loc[small.index, columns])
 
 
-def test_sex_covariate_doubles_tlr7_signalling_in_women(sle_at_risk):
+def test_sex_covariate_multiplies_tlr7_signalling_in_women(sle_at_risk):
+    (sex,) = (c for c in SLE.covariates if c.name == "sex")
     by_sex = sle_at_risk.groupby("sex")["tlr7_9_signalling"].median()
-    assert by_sex["female"] == pytest.approx(2.0 * by_sex["male"])
+    assert sex.levels["female"] == pytest.approx(2.2)  # docs/diseases/sle.md
+    assert by_sex["female"] == pytest.approx(sex.levels["female"] * by_sex["male"])

@@ -34,7 +34,7 @@ YEARS = 10
 @pytest.fixture(scope="module")
 def ten_years() -> pd.DataFrame:
     weeks = [52.0 * year for year in range(YEARS + 1)]
-    return untreated_courses(SLE, 200, seed=5, weeks=weeks, eligible=lambda r: r["has_disease"])
+    return untreated_courses(SLE, 260, seed=5, weeks=weeks, eligible=lambda r: r["has_disease"])
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +82,7 @@ def test_causes_of_death(outcomes, diseases_csv):
 @pytest.mark.xfail(
     strict=True,
     reason="the untreated model loses too much kidney function (as lupus nephritis eGFR<60: "
-    "~70% vs 37%), so renal deaths take ~50% instead of 19% and crowd the other causes",
+    "~57% vs 37%), so renal deaths take ~45% instead of 19% and crowd the other causes",
 )
 def test_cause_shares_within_ten_points(outcomes, diseases_csv):
     published = _published_causes(diseases_csv)

@@ -168,7 +168,7 @@ def _changes() -> tuple[ParameterChange, ...]:
         ),
         ParameterChange(
             "kidney_ic_deposition_rate",
-            0.02,
+            0.016,
             LogNormal(0.6),
             "calibrated: twice SLE's median glomerular trapping so that most patients "
             "have proteinuria > 0.5 g/day with eGFR < 60 in about half (diseases.csv "

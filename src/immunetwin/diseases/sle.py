@@ -11,6 +11,7 @@ import pandas as pd
 from immunetwin.declaration import LogNormal
 from immunetwin.diseases import readouts as obs
 from immunetwin.diseases.declaration import Covariate, Demographics, Disease, ParameterChange
+from immunetwin.engine import Schedule, StateChange
 from immunetwin.immune.steady_state import HEALTHY_STEADY_STATE
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "bicla_response",
     "lupus_readouts",
     "new_bilag",
+    "sle_flare_triggers",
     "sle_readouts",
     "sle_responses",
     "sledai_flare",
@@ -55,6 +57,29 @@ BILAG_NOT_MODELLED = (
     "ophthalmic",
     "haematological",
 )
+# -- flare triggers -------------------------------------------------------------------------
+# A flare starts when a trigger (a viral infection's TLR7/IFN drive, UV-damaged skin, and
+# the hormonal and stress changes that accompany flares) enlarges the plasmablast burst
+# of the patient's reactivated self-reactive memory B cells (TLR7, IFN-alpha and IL-21
+# drive their extrafollicular expansion; model state self_flare_activation, a multiple
+# of the patient's own burst that subsides with flare_activation_half_life). Activated
+# memory-like (DN2) B cells and plasmablasts expand with flares and anti-dsDNA (Jenks et
+# al. Immunity 2018; Jacobi et al. Arthritis Rheum 2003). Acting on the memory
+# repertoire, a trigger scales with the established response: it does little before
+# onset (it tips only patients already near the threshold) and nothing once B cells are
+# depleted.
+# Rate: the Hopkins Lupus Cohort flare incidence, 0.65 per patient-year (Petri et al.
+# Arthritis Rheum 1991), one trigger per flare. Size (calibrated): a trigger of median
+# size raises the noise-free SLEDAI-2K by 3.0 at its peak on average, the mean rise at a
+# flare in the same cohort. The sources' separate shares (infection, UV, stress,
+# hormones) have no sizes in the reference data, so the triggers are one lumped stream.
+FLARE_TRIGGER_RATE_PER_YEAR = 0.65
+# Between-patient spread of the trigger rate: gamma with shape 1.5 (flare counts are
+# overdispersed: ~half of cohort patients never flare in 1-2 years, Petri 1991).
+FLARE_TRIGGER_RATE_SHAPE = 1.5
+FLARE_BURST_MEDIAN = 3.5  # median extra burst, a multiple of the patient's own
+FLARE_BURST_SIGMA = 0.8  # log-normal sigma of the extra burst (minor to severe flares)
+
 _N_VISIT_NORMALS = 13
 _N_TRAITS = 1
 
@@ -157,6 +182,44 @@ def lupus_readouts(
         # not disease).
         "has_disease": bool(clinical and sledai >= 4),
     }
+
+
+def sle_flare_triggers(
+    patient_id: int, rng: np.random.Generator, start_day: float, days: float
+) -> Schedule:
+    """A patient's lupus flare triggers: episodes of larger self-reactive plasmablast bursts.
+
+    The patient's trigger rate is gamma-distributed around
+    :data:`FLARE_TRIGGER_RATE_PER_YEAR` (shape :data:`FLARE_TRIGGER_RATE_SHAPE`);
+    triggers come at Poisson times in ``[start_day, start_day + days)`` and add a
+    log-normal extra activation (median :data:`FLARE_BURST_MEDIAN`) to
+    ``self_flare_activation``. The model turns it into a plasmablast, autoantibody and
+    immune-complex surge: complement falls, deposits and organ inflammation rise for
+    weeks. Call it once per patient for the whole timeline with the patient's schedule
+    generator; both arms of a trial see the same triggers.
+
+    Args:
+        patient_id: The patient (kept for the engine's ``(patient_id, rng)`` signature).
+        rng: The patient's schedule generator.
+        start_day: First day of the window (model timeline, days).
+        days: Length of the window (days).
+
+    Returns:
+        The schedule of ``add`` changes to ``self_flare_activation``.
+    """
+    del patient_id  # the generator already belongs to the patient
+    rate = FLARE_TRIGGER_RATE_PER_YEAR * rng.gamma(
+        FLARE_TRIGGER_RATE_SHAPE, 1.0 / FLARE_TRIGGER_RATE_SHAPE
+    )
+    n = int(rng.poisson(rate * days / 365.0))
+    times = np.sort(rng.uniform(start_day, start_day + days, n))
+    rises = FLARE_BURST_MEDIAN * np.exp(FLARE_BURST_SIGMA * rng.standard_normal(n))
+    return Schedule(
+        tuple(
+            StateChange(time=float(t), target="self_flare_activation", op="add", value=float(r))
+            for t, r in zip(times, rises, strict=True)
+        )
+    )
 
 
 def sle_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[str, float]:
@@ -274,22 +337,26 @@ SLE = Disease(
         "anti-dsDNA, immune complexes that consume complement (low C3/C4) and deposit in "
         "kidney, synovium and skin. Disease is a threshold: above a critical clearance "
         "the autoantibody loop stays off, below it the loop self-sustains. Women's higher "
-        "TLR7 signalling moves the threshold, which yields the female excess."
+        "TLR7 signalling moves the threshold, which yields the female excess. Flares: "
+        "triggers (infection, UV, stress, hormones; one lumped stream at 0.65 per "
+        "patient-year) enlarge the plasmablast burst of self-reactive memory B cells for "
+        "weeks, so anti-dsDNA rises, complement falls and organ activity follows."
     ),
     changes=(
         ParameterChange(
             "apoptotic_clearance_factor",
-            0.74,
+            1.0,
             LogNormal(0.15),
             "calibrated: at-risk population (clearance variants, Gaipl et al. Autoimmunity "
-            "2007) whose tail below the model's threshold (~0.48 in men, ~0.8 in women, "
-            "blurred by the other patient parameters) gives the female:male ratio of "
-            "diseases.csv sle_sex_ratio",
+            "2007) whose tail below the model's threshold gives the female:male ratio of "
+            "diseases.csv sle_sex_ratio; the threshold is higher in women (TLR7) and with "
+            "the flare triggers, which tip patients near it into disease (0.74 before the "
+            "triggers were modelled)",
             "Impaired apoptotic-cell clearance, the initiating lupus defect.",
         ),
         ParameterChange(
             "kidney_ic_deposition_rate",
-            0.01,
+            0.008,
             LogNormal(0.8),
             "calibrated: glomerular trapping of complexes varies (FcgR and complex size); "
             "median and spread give nephritis in the 20-60% of diseases.csv sle_ln",
@@ -306,7 +373,7 @@ SLE = Disease(
         ),
         ParameterChange(
             "anti_dsdna_iu_per_mg",
-            0.25,
+            0.2,
             LogNormal(1.0),
             "calibrated: the dsDNA share of antinuclear IgG differs between patients "
             "(anti-Sm/Ro/La- versus dsDNA-dominant); median and spread give anti-dsDNA "
@@ -318,10 +385,10 @@ SLE = Disease(
     covariates=(
         Covariate(
             "sex",
-            MappingProxyType({"female": 2.0, "male": 1.0}),
+            MappingProxyType({"female": 2.2, "male": 1.0}),
             "tlr7_9_signalling",
             "women higher risk",
-            "TLR7 signalling x2 in women (biallelic TLR7 in ~30% of B cells and pDC; "
+            "TLR7 signalling x2.2 in women (biallelic TLR7 in ~30% of B cells and pDC; "
             "higher pDC IFN-alpha to TLR7 ligands): direction from the sources, size "
             "calibrated with the clearance spread to female:male ~9:1",
             "Souyris et al. Sci Immunol 2018; Berghofer et al. J Immunol 2006; diseases.csv "
@@ -340,9 +407,13 @@ SLE = Disease(
             "uv_infection_stress",
             MappingProxyType({}),
             None,
-            "trigger flares",
-            "not modelled yet (flare triggers need schedules of apoptotic load)",
-            "issue 4",
+            "trigger flares (and onset in patients near the threshold)",
+            "modelled as one lumped Poisson stream of flare triggers (sle_flare_triggers: "
+            "0.65 per patient-year, each enlarging the self-reactive memory B-cell "
+            "plasmablast burst); the separate shares of UV, infection, stress and "
+            "hormones are not modelled (no sizes in the reference data)",
+            "Petri et al. Arthritis Rheum 1991 (flare incidence); Jacobi et al. Arthritis "
+            "Rheum 2003 (plasmablasts at flares)",
             modelled=False,
         ),
         Covariate(
@@ -368,4 +439,5 @@ SLE = Disease(
     follow_up_days=ENROLMENT_DAY,
     responses=sle_responses,
     history_days=ENROLMENT_DAY,
+    triggers=sle_flare_triggers,
 )

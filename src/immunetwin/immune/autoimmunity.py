@@ -342,6 +342,15 @@ def systemic_autoimmunity_module() -> Module:
             "Activation of self-reactive memory B cells by self antigen alone.",
         ),
         par(
+            "flare_activation_half_life",
+            21.0,
+            "day",
+            "assumption: untreated lupus activity flares subside over weeks to months (Petri "
+            "et al. Arthritis Rheum 1991 assess them at visits ~3 months apart); 3 weeks gives "
+            "autoantibody and complement excursions of ~2 months",
+            "Half-life of the larger memory B-cell plasmablast burst after a flare trigger.",
+        ),
+        par(
             "plasmablast_burst_self",
             8.0,
             "dimensionless",
@@ -625,8 +634,8 @@ def systemic_autoimmunity_module() -> Module:
             f"reactivation_burst_{bm}",
             f"memory_b_burst * b_cell_differentiation_factor * "
             f"memory_b_reactivation_rate * {pres} * (memory_b_self_tonic_activation + "
-            f"self_b_tlr_activation + tfh_help_self) * {bm}",
-            "Plasmablasts from memory reactivation.",
+            f"self_b_tlr_activation + tfh_help_self) * (1 + self_flare_activation) * {bm}",
+            "Plasmablasts from memory reactivation (larger during a flare).",
             products=[pb],
         ),
         flow(
@@ -669,6 +678,12 @@ def systemic_autoimmunity_module() -> Module:
             "IgG catabolism (FcRn).",
             reactants=["igg_auto"],
         ),
+        flow(
+            "resolution_self_flare_activation",
+            "log(2) / flare_activation_half_life * self_flare_activation",
+            "A trigger's extra activation subsides.",
+            reactants=["self_flare_activation"],
+        ),
     ]
     species = [
         cells(naive, "lymphoid", 0.2, "Naive CD4 T cells reactive to nuclear self antigen."),
@@ -681,6 +696,15 @@ def systemic_autoimmunity_module() -> Module:
         cells(bm, "lymphoid", 0.0, "Self-reactive memory B cells."),
         cells(pb, "lymphoid", 0.0, "Self-reactive short-lived plasmablasts."),
         cells(ll, "lymphoid", 0.0, "Self-reactive long-lived plasma cells."),
+        state(
+            "self_flare_activation",
+            "lymphoid",
+            0.0,
+            "dimensionless",
+            "Extra plasmablasts per reactivated self-reactive memory B cell after a flare "
+            "trigger (a viral infection's TLR7 ligands and interferon, UV-released nuclear "
+            "antigen), as a multiple of the patient's own burst; zero without triggers.",
+        ),
         state(
             "igm_auto", "blood", NATURAL_IGM_AUTO, "mg/L", "IgM autoantibody (natural + induced)."
         ),
