@@ -148,3 +148,20 @@ def test_baseline_table_reports_counts_and_means_by_arm():
     assert table.loc["n", "drug"] == "40"
     assert table.loc["female, n (%)", "placebo"] == "40 (100%)"
     assert "score, mean (SD)" in table.index
+
+
+def test_death_censors_a_time_to_event_endpoint_that_does_not_count_it():
+    spec = spec_with([{"id": "e", "kind": "time_to_event", "value": "event_day"}])
+    patients, visits = trial_data()
+    patients["death_week"] = math.inf
+    # Patient 2 dies at week 10 before any event: censored there, not at the end.
+    patients.loc[2, "death_week"] = 10.0
+    visits.loc[visits["patient_id"] == 2, "event_day"] = math.nan
+    data = endpoint_values(spec, spec.endpoints[0], patients, visits, ENROLMENT_DAY)
+    assert data.loc[2, "duration"] == pytest.approx(70.0)
+    assert not data.loc[2, "event"]
+    # Without a death week (no death model) the old follow-up holds.
+    alive = endpoint_values(
+        spec, spec.endpoints[0], patients.drop(columns="death_week"), visits, ENROLMENT_DAY
+    )
+    assert alive.loc[2, "duration"] == pytest.approx(364.0)

@@ -95,6 +95,9 @@ Responses = Callable[[Mapping[str, float], Mapping[str, float]], dict[str, float
 # (patient id, the patient's generator, start day, days) -> timed changes (relapse
 # triggers, exposures) that are part of the disease's natural course.
 Triggers = Callable[[int, np.random.Generator, float, float], "Schedule"]
+# (one patient's visit readouts indexed by day, age at the first visit, sex, rng) ->
+# (death day on the same axis or NaN if alive at the last visit, cause or "").
+DeathModel = Callable[[pd.DataFrame, float, str, np.random.Generator], tuple[float, str]]
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,10 @@ class Disease:
             the same in every arm.
         output_step_days: Longest spacing of outputs the readouts need (e.g. 7 for
             relapse detection); None for no requirement.
+        mortality: Death model on the visit readouts (e.g.
+            :func:`immunetwin.diseases.mortality.sample_death`); the trial engine
+            draws each patient's death from it (``death_day``, ``death_cause``).
+            None: the disease does not model death.
     """
 
     name: str
@@ -149,6 +156,7 @@ class Disease:
     history_days: float | None = None
     triggers: Triggers | None = None
     output_step_days: float | None = None
+    mortality: DeathModel | None = None
 
     @property
     def enrolment_day(self) -> float:

@@ -11,6 +11,7 @@ import pandas as pd
 from immunetwin.declaration import LogNormal
 from immunetwin.diseases import readouts as obs
 from immunetwin.diseases.declaration import Covariate, Demographics, Disease, ParameterChange
+from immunetwin.diseases.mortality import sample_death
 from immunetwin.engine import Schedule, StateChange
 from immunetwin.immune.steady_state import HEALTHY_STEADY_STATE
 
@@ -440,4 +441,5 @@ SLE = Disease(
     responses=sle_responses,
     history_days=ENROLMENT_DAY,
     triggers=sle_flare_triggers,
+    mortality=sample_death,
 )

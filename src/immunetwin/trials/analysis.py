@@ -2,14 +2,15 @@
 
 Conventions, as in the pivotal trials:
 
-- responder endpoints: non-responder imputation. A patient who dropped out before
-  the endpoint visit, was rescued, or whose simulation failed... is a
+- responder endpoints: non-responder imputation. A patient who dropped out or died
+  before the endpoint visit, was rescued, or whose simulation failed... is a
   non-responder (failed simulations are counted in ``n_failed`` and excluded from
   every estimate instead: they are not patients, they are a solver problem to
   report);
 - continuous endpoints: patients seen at the visit and not rescued (observed cases);
 - rates: events between baseline and the last visit seen, over that time;
-- time to event: time from randomisation, censored at drop-out or the end;
+- time to event: time from randomisation, censored at drop-out, death (when the
+  disease models death and the event does not include it) or the end;
   an event before randomisation is excluded (such a patient is counted in
   ``n_prior_event``);
 - incidence: share of analysed patients with the event by the endpoint week.
@@ -99,6 +100,11 @@ def endpoint_values(
             rows[pid] = {"arm": arm, "prior_event": True}
             continue
         follow_up = min(end_day, 7.0 * min(float(patient["dropout_week"]), spec.visits.end_week))
+        # Death ends follow-up: a competing event censors other events there (an event
+        # that counts death, such as ``renal_event_or_death_day``, happens at it).
+        death_week = float(patient.get("death_week", math.inf))
+        if math.isfinite(death_week):
+            follow_up = min(follow_up, 7.0 * death_week)
         if endpoint.kind == "time_to_event":
             event = math.isfinite(since) and since <= follow_up
             rows[pid] = {"arm": arm, "duration": since if event else follow_up, "event": event}

@@ -52,6 +52,7 @@ RANDOMISATION_STREAM = 8
 # 9: a disease's natural-course triggers (TRIGGER_STREAM, immunetwin.diseases.population)
 HARM_STREAM = 10
 HARM_READOUT_STREAM = 11
+DEATH_STREAM = 12
 
 HISTORY_GRID_DAYS = 28.0  # outputs every 4 weeks before enrolment (readouts use history)
 
@@ -614,8 +615,7 @@ def _observe(
         times = frame.index.to_numpy()
         rng = patient_rng(seed, pid, OBSERVATION_STREAM)
         harm_rng = patient_rng(seed, pid, HARM_READOUT_STREAM)
-        baseline: dict[str, Any] = {}
-        rescued = False
+        observed: list[dict[str, Any]] = []
         for week in spec.visits.weeks:
             day = enrolment_day + 7.0 * week
             last = int(np.searchsorted(times, day + 1e-9))
@@ -627,6 +627,16 @@ def _observe(
                 # interval even at week 0 (no exposures come before randomisation).
                 first = max(0, int(np.searchsorted(times, enrolment_day - 1e-9)) - 1)
                 readouts.update(harm_readouts(frame.iloc[first:last], harm_rng))
+            observed.append(readouts)
+        death_week = math.inf
+        if disease.mortality is not None:
+            death_week = _add_death(
+                disease, observed, spec.visits.weeks, patient, enrolment_day, seed, pid
+            )
+            info["death_week"] = death_week
+        baseline: dict[str, Any] = {}
+        rescued = False
+        for week, readouts in zip(spec.visits.weeks, observed, strict=True):
             if week == 0:
                 baseline = readouts
             responses = disease.responses(baseline, readouts) if disease.responses else {}
@@ -636,7 +646,9 @@ def _observe(
                 **readouts,
                 **responses,
             }
-            seen = week < dropout_week
+            # A visit after death is not seen (responders: non-response; time to event:
+            # follow-up ends at death unless the endpoint counts it).
+            seen = week < dropout_week and week <= death_week
             if (
                 rescue is not None
                 and seen
@@ -662,6 +674,42 @@ def _observe(
     patients = enrolled.join(pd.DataFrame(patient_rows, index=enrolled.index))
     visits = pd.DataFrame(rows)
     return patients, visits
+
+
+def _add_death(
+    disease: Disease,
+    observed: list[dict[str, Any]],
+    weeks: Sequence[float],
+    patient: Mapping[str, Any],
+    enrolment_day: float,
+    seed: int,
+    patient_id: int,
+) -> float:
+    """Draw the patient's death from the disease's model; returns the death week (inf).
+
+    Adds to every visit's readouts ``death_day`` (model timeline, NaN while alive at the
+    last visit), ``death_cause`` and, for each event readout ``X_day``, the composite
+    ``X_or_death_day`` (the earlier of the two). Death is read at every visit, as the
+    other event days are (readouts carry the history).
+    """
+    assert disease.mortality is not None
+    days = 7.0 * np.asarray(weeks, dtype=float)
+    visits = pd.DataFrame(observed, index=pd.Index(days, name="day"))
+    since, cause = disease.mortality(
+        visits,
+        float(patient["age"]),
+        str(patient["sex"]),
+        patient_rng(seed, patient_id, DEATH_STREAM),
+    )
+    death_day = enrolment_day + since if math.isfinite(since) else math.nan
+    events = [k for k in observed[0] if k.endswith("_day") and k != "death_day"]
+    for readouts in observed:
+        readouts["death_day"] = death_day
+        readouts["death_cause"] = cause
+        for name in events:
+            times = [t for t in (float(readouts[name]), death_day) if math.isfinite(t)]
+            readouts[f"{name[: -len('_day')]}_or_death_day"] = min(times, default=math.nan)
+    return since / 7.0 if math.isfinite(since) else math.inf
 
 
 OBSERVE_IN_PROCESS_BELOW = 400  # patients: fewer are observed faster than shipped to workers
