@@ -52,14 +52,20 @@ def test_death_day_and_composites_are_consistent(seed, sledai, egfr, renal_week)
         "female",
         patient_rng(seed, 3, DEATH_STREAM),
     )
-    for readouts in observed:
-        if math.isfinite(since):
-            assert readouts["death_day"] == pytest.approx(ENROLMENT_DAY + since)
-            assert death_week == pytest.approx(since / 7.0)
-            assert readouts["death_cause"] == cause
+    final = observed[-1]
+    if math.isfinite(since):
+        assert final["death_day"] == pytest.approx(ENROLMENT_DAY + since)
+        assert death_week == pytest.approx(since / 7.0)
+        assert final["death_cause"] == cause
+    else:
+        assert math.isnan(final["death_day"]) and death_week == math.inf
+        assert final["death_cause"] == ""
+    for week, readouts in zip(WEEKS, observed, strict=True):
+        # A visit knows only its history: no death before it happens.
+        if week < death_week:
+            assert math.isnan(readouts["death_day"]) and readouts["death_cause"] == ""
         else:
-            assert math.isnan(readouts["death_day"]) and death_week == math.inf
-            assert readouts["death_cause"] == ""
+            assert readouts["death_day"] == final["death_day"]
         candidates = [d for d in (renal_day, readouts["death_day"]) if math.isfinite(d)]
         composite = readouts["renal_event_or_death_day"]
         if candidates:

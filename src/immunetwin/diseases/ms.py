@@ -23,8 +23,9 @@ import numpy as np
 import pandas as pd
 
 from immunetwin.declaration import LogNormal
+from immunetwin.diseases._triggers import poisson_bursts
 from immunetwin.diseases.declaration import Covariate, Demographics, Disease, ParameterChange
-from immunetwin.engine import Schedule, StateChange
+from immunetwin.engine import Schedule
 from immunetwin.immune.steady_state import HEALTHY_STEADY_STATE
 
 __all__ = [
@@ -106,15 +107,15 @@ def ms_trigger_schedule(
         The schedule of ``add`` changes to ``cns_effector_t``.
     """
     del patient_id  # the generator already belongs to the patient
-    rate = TRIGGER_RATE_PER_YEAR * rng.gamma(TRIGGER_RATE_SHAPE, 1.0 / TRIGGER_RATE_SHAPE)
-    n = int(rng.poisson(rate * days / 365.0))
-    times = np.sort(rng.uniform(start_day, start_day + days, n))
-    sizes = TRIGGER_SIZE_MEDIAN * np.exp(TRIGGER_SIZE_SIGMA * rng.standard_normal(n))
-    return Schedule(
-        tuple(
-            StateChange(time=float(t), target="cns_effector_t", op="add", value=float(s))
-            for t, s in zip(times, sizes, strict=True)
-        )
+    return poisson_bursts(
+        rng,
+        start_day,
+        days,
+        target="cns_effector_t",
+        rate_per_year=TRIGGER_RATE_PER_YEAR,
+        rate_shape=TRIGGER_RATE_SHAPE,
+        size_median=TRIGGER_SIZE_MEDIAN,
+        size_sigma=TRIGGER_SIZE_SIGMA,
     )
 
 

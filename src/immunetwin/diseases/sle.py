@@ -10,9 +10,10 @@ import pandas as pd
 
 from immunetwin.declaration import LogNormal
 from immunetwin.diseases import readouts as obs
+from immunetwin.diseases._triggers import poisson_bursts
 from immunetwin.diseases.declaration import Covariate, Demographics, Disease, ParameterChange
 from immunetwin.diseases.mortality import sample_death
-from immunetwin.engine import Schedule, StateChange
+from immunetwin.engine import Schedule
 from immunetwin.immune.steady_state import HEALTHY_STEADY_STATE
 
 __all__ = [
@@ -209,17 +210,15 @@ def sle_flare_triggers(
         The schedule of ``add`` changes to ``self_flare_activation``.
     """
     del patient_id  # the generator already belongs to the patient
-    rate = FLARE_TRIGGER_RATE_PER_YEAR * rng.gamma(
-        FLARE_TRIGGER_RATE_SHAPE, 1.0 / FLARE_TRIGGER_RATE_SHAPE
-    )
-    n = int(rng.poisson(rate * days / 365.0))
-    times = np.sort(rng.uniform(start_day, start_day + days, n))
-    rises = FLARE_BURST_MEDIAN * np.exp(FLARE_BURST_SIGMA * rng.standard_normal(n))
-    return Schedule(
-        tuple(
-            StateChange(time=float(t), target="self_flare_activation", op="add", value=float(r))
-            for t, r in zip(times, rises, strict=True)
-        )
+    return poisson_bursts(
+        rng,
+        start_day,
+        days,
+        target="self_flare_activation",
+        rate_per_year=FLARE_TRIGGER_RATE_PER_YEAR,
+        rate_shape=FLARE_TRIGGER_RATE_SHAPE,
+        size_median=FLARE_BURST_MEDIAN,
+        size_sigma=FLARE_BURST_SIGMA,
     )
 
 

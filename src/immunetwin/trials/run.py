@@ -687,10 +687,10 @@ def _add_death(
 ) -> float:
     """Draw the patient's death from the disease's model; returns the death week (inf).
 
-    Adds to every visit's readouts ``death_day`` (model timeline, NaN while alive at the
-    last visit), ``death_cause`` and, for each event readout ``X_day``, the composite
-    ``X_or_death_day`` (the earlier of the two). Death is read at every visit, as the
-    other event days are (readouts carry the history).
+    Adds to every visit's readouts ``death_day`` (model timeline), ``death_cause`` and,
+    for each event readout ``X_day``, the composite ``X_or_death_day`` (the earlier of
+    the two). As the other event days, they are NaN (cause "") at visits before the
+    death: a visit knows only the history up to it.
     """
     assert disease.mortality is not None
     days = 7.0 * np.asarray(weeks, dtype=float)
@@ -703,11 +703,12 @@ def _add_death(
     )
     death_day = enrolment_day + since if math.isfinite(since) else math.nan
     events = [k for k in observed[0] if k.endswith("_day") and k != "death_day"]
-    for readouts in observed:
-        readouts["death_day"] = death_day
-        readouts["death_cause"] = cause
+    for day, readouts in zip(enrolment_day + days, observed, strict=True):
+        died = death_day <= day  # False for NaN
+        readouts["death_day"] = death_day if died else math.nan
+        readouts["death_cause"] = cause if died else ""
         for name in events:
-            times = [t for t in (float(readouts[name]), death_day) if math.isfinite(t)]
+            times = [t for t in (float(readouts[name]), readouts["death_day"]) if math.isfinite(t)]
             readouts[f"{name[: -len('_day')]}_or_death_day"] = min(times, default=math.nan)
     return since / 7.0 if math.isfinite(since) else math.inf
 
