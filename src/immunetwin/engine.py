@@ -12,8 +12,13 @@ events; segment-wise integration was faster and is exact, so it is the default.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
+import logging
 import math
+import os
+import sys
+import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,6 +45,80 @@ roadrunner.Logger.setLevel(roadrunner.Logger.LOG_FATAL)
 # libRoadRunner 2.10 drops piecewise root-finding triggers from models it loads from its
 # in-process cache, so a second instance of one SBML integrates differently: always compile.
 roadrunner.Config.setValue(roadrunner.Config.LOADSBMLOPTIONS_RECOMPILE, True)
+
+LOGGER = logging.getLogger(__name__)
+# What SUNDIALS prints itself, e.g. "[WARNING][rank 0][.../cvodes.c:3528][CVode] ...".
+_SUNDIALS_LINE = "[rank "
+
+
+def _c_flush() -> Callable[[], object]:
+    """``fflush(NULL)`` of the C library: empties every C stdio buffer into its fd."""
+    try:
+        fflush = ctypes.CDLL(None).fflush
+    except (OSError, AttributeError):  # no C library handle (Windows): nothing to flush
+        return lambda: None
+    fflush.argtypes = [ctypes.c_void_p]
+    return lambda: fflush(None)
+
+
+class _NativeOutput:
+    """Holds back what SUNDIALS prints on the process's standard output (fd 1).
+
+    CVODE prints "t + h = t on the next step" up to ten times per restart when a
+    jump (an infusion start, a flare trigger) makes its first step estimate tiny; it
+    then carries on correctly. libRoadRunner's logger does not govern these lines
+    and exposes no setting for them, and SUNDIALS writes them on C ``stdout``, so a
+    trial of a thousand patients buried its own table under them. During
+    integration fd 1 goes to a scratch file (C buffers flushed on both sides); its
+    SUNDIALS lines go to this module's logger at DEBUG level (solver failures are
+    recorded per patient anyway), anything else is written to ``sys.stderr``.
+    Re-entrant across threads: the first to enter redirects, the last to leave restores.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._saved: int | None = None
+        self._sink: Any = None
+        self._flush = _c_flush()
+
+    def __enter__(self) -> None:
+        with self._lock:
+            self._depth += 1
+            if self._depth > 1:
+                return
+            try:
+                if self._sink is None:
+                    self._sink = tempfile.TemporaryFile()
+                sys.stdout.flush()
+                self._flush()
+                self._saved = os.dup(1)
+                os.dup2(self._sink.fileno(), 1)
+            except (OSError, ValueError):  # no usable fd 1 (some embedded interpreters)
+                self._saved = None
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth > 0 or self._saved is None:
+                return
+            self._flush()
+            os.dup2(self._saved, 1)
+            os.close(self._saved)
+            self._saved = None
+            sink = self._sink
+            sink.seek(0)
+            text = sink.read().decode(errors="replace")
+            sink.seek(0)
+            sink.truncate()
+        for line in text.splitlines():
+            if _SUNDIALS_LINE in line:
+                LOGGER.debug("%s", line)
+            elif line:
+                print(line, file=sys.stderr)
+
+
+_NATIVE_OUTPUT = _NativeOutput()
 
 Operation = Literal["add", "set", "multiply"]
 # A resolved state change: (kind, index, selection, op, operand).
@@ -229,18 +308,19 @@ class Simulator:
             self._apply(model, plan[0.0])
         now, restart = 0.0, True
         try:
-            for target in sorted(breakpoints | set(outputs_at) - {0.0}):
-                # oneStep integrates exactly to now + step; a restart re-initialises
-                # CVODE after a jump, otherwise the integrator carries on smoothly.
-                now = rr.oneStep(now, target - now, restart)
-                now, restart = target, False
-                if self._check_state(model, target, peak):
-                    restart = True
-                if target in outputs_at:
-                    result[outputs_at[target]] = read(model)
-                if target in breakpoints:
-                    self._apply(model, plan[target])
-                    restart = True
+            with _NATIVE_OUTPUT:
+                for target in sorted(breakpoints | set(outputs_at) - {0.0}):
+                    # oneStep integrates exactly to now + step; a restart re-initialises
+                    # CVODE after a jump, otherwise the integrator carries on smoothly.
+                    now = rr.oneStep(now, target - now, restart)
+                    now, restart = target, False
+                    if self._check_state(model, target, peak):
+                        restart = True
+                    if target in outputs_at:
+                        result[outputs_at[target]] = read(model)
+                    if target in breakpoints:
+                        self._apply(model, plan[target])
+                        restart = True
         except RuntimeError as err:
             message = str(err).strip().splitlines()
             raise SimulationError(
