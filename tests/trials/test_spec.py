@@ -72,6 +72,19 @@ def test_visit_week_zero_is_added_and_visits_sorted():
             "is not allowed",
         ),
         ({"population": {"age_range": [60, 20]}}, "need 0 <= low < high <= 120"),
+        ({"published": {"drug": {"acr20": 40.0}}}, "name unknown endpoint 'acr20'"),
+        (
+            {"published_comparisons": {"placebo": {"das": -1.0}}},
+            "published_comparisons name 'placebo', which is not a treated arm (treated arms: drug)",
+        ),
+        ({"published_comparisons": {"drug": {"ttd": 0.5}}}, "unknown endpoint 'ttd'"),
+        (
+            {
+                "endpoints": [{"id": "tte", "kind": "time_to_event", "value": "stage3_day"}],
+                "published_comparisons": {"drug": {"tte": 0.0}},
+            },
+            "a time_to_event comparison is a ratio and must be > 0, got 0",
+        ),
     ],
 )
 def test_bad_specs_give_one_line_naming_the_field(change, message):

@@ -238,6 +238,9 @@ def analyse(
             )
             if comparison is None:
                 comparison = {"ci_low": None, "ci_high": None, "p_value": None}
+            published = spec.published_comparisons.get(arm.name, {}).get(endpoint.id)
+            if published is not None:
+                comparison["published"] = published
             comparisons.append(
                 {"arm": arm.name, "control": control, "endpoint": endpoint.id, **comparison}
             )

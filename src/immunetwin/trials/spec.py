@@ -461,6 +461,10 @@ class TrialSpec(BaseModel):
         report_readouts: Readouts plotted over time by arm in the report.
         published: Published results, ``{arm: {endpoint: value}}``, shown next to the
             simulated ones (proportions in %, as published).
+        published_comparisons: Published effects of an arm against the control arm,
+            ``{arm: {endpoint: value}}``, in the comparison's own measure: the hazard
+            ratio of a time-to-event endpoint, the rate ratio of a rate, otherwise the
+            difference (percentage points for proportions).
         source: Where the published trial is described.
     """
 
@@ -483,6 +487,7 @@ class TrialSpec(BaseModel):
     endpoints: list[Endpoint] = Field(min_length=1)
     report_readouts: list[str] = Field(default_factory=list)
     published: dict[str, dict[str, float]] = Field(default_factory=dict)
+    published_comparisons: dict[str, dict[str, float]] = Field(default_factory=dict)
     source: str = ""
 
     @model_validator(mode="after")
@@ -506,9 +511,34 @@ class TrialSpec(BaseModel):
                 )
             if week > end:
                 raise ValueError(f"endpoint {endpoint.id!r} is after the end (week {end:g})")
-        for arm in self.published:
+        for arm, values in self.published.items():
             if arm not in names:
                 raise ValueError(f"published results name unknown arm {arm!r}")
+            for endpoint_id in values:
+                if endpoint_id not in ids:
+                    raise ValueError(
+                        f"published results of {arm!r} name unknown endpoint {endpoint_id!r} "
+                        f"(endpoints: {', '.join(ids)})"
+                    )
+        for arm, values in self.published_comparisons.items():
+            if arm not in names or arm in controls:
+                others = [n for n in names if n not in controls]
+                raise ValueError(
+                    f"published_comparisons name {arm!r}, which is not a treated arm "
+                    f"(treated arms: {', '.join(others)})"
+                )
+            for endpoint_id, value in values.items():
+                if endpoint_id not in ids:
+                    raise ValueError(
+                        f"published_comparisons of {arm!r} name unknown endpoint {endpoint_id!r} "
+                        f"(endpoints: {', '.join(ids)})"
+                    )
+                kind = next(e.kind for e in self.endpoints if e.id == endpoint_id)
+                if kind in ("time_to_event", "rate") and not value > 0:
+                    raise ValueError(
+                        f"published_comparisons {arm!r} {endpoint_id!r}: a {kind} comparison is "
+                        f"a ratio and must be > 0, got {value:g}"
+                    )
         return self
 
     @property
