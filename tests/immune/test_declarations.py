@@ -54,6 +54,7 @@ def test_tissue_module_is_a_factory():
     names = {s.name for s in module.species}
     assert names == {
         "kidney_parenchyma",
+        "kidney_scar",
         "kidney_inflammation",
         "kidney_effector_t",
         "kidney_ic_deposits",
@@ -61,6 +62,20 @@ def test_tissue_module_is_a_factory():
     small = build_immune_model(organs=("islets",), steady_state=False)
     assert small.kind_of("kidney_parenchyma") is None
     assert small.kind_of("islets_parenchyma") == "species"
+
+
+def test_scar_only_grows_and_blocks_regeneration():
+    kidney = tissue_module("kidney")
+    # Scar is made from damaged parenchyma and never removed; it caps regeneration.
+    assert not any("kidney_scar" in r.reactants for r in kidney.reactions)
+    makers = [r for r in kidney.reactions if "kidney_scar" in r.products]
+    assert [r.reactants for r in makers] == [{"kidney_parenchyma": 1}]
+    regeneration = next(r for r in kidney.reactions if r.name == "kidney_regeneration")
+    assert "- kidney_scar" in regeneration.rate
+    # Organs without scarring keep the four states and fully recoverable loss.
+    islets = tissue_module("islets")
+    assert not any(s.name.endswith("_scar") for s in islets.species)
+    assert all("scarring" not in r.rate for r in islets.reactions)
 
 
 def test_sbml_is_valid(model):

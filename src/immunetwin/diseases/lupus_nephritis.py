@@ -9,7 +9,9 @@ the day of the first renal-related event.
 
 The model has no proteinuria or creatinine state: UPCR comes from the kidney
 infiltrate (``readouts.proteinuria``) and eGFR from the functioning parenchyma
-(``kidney_function``), both through the observation model.
+(``kidney_function``), both through the observation model. Lost parenchyma partly
+heals and partly scars (``kidney_scar``, which never regenerates): flares dent eGFR
+for months, and repeated or persistent nephritis accrues kidney failure.
 """
 
 from __future__ import annotations
@@ -170,10 +172,10 @@ def _changes() -> tuple[ParameterChange, ...]:
             "kidney_ic_deposition_rate",
             0.016,
             LogNormal(0.6),
-            "calibrated: twice SLE's median glomerular trapping so that most patients "
-            "have proteinuria > 0.5 g/day with eGFR < 60 in about half (diseases.csv "
-            "ln_esrd_10y note: eGFR < 60 in 37% at biopsy); higher trapping in the model "
-            "destroys the kidney before proteinuria reaches the BLISS-LN mean",
+            "calibrated: twice SLE's median glomerular trapping so that most candidates "
+            "have proteinuria > 0.5 g/day (baseline UPCR median ~1.1 g/g); the eGFR share "
+            "< 60 (diseases.csv ln_esrd_10y note: 37% at biopsy) is set by the kidney's "
+            "infiltrate sensitivity and scarring (immune/tissue.py)",
             "Glomerular immune-complex deposition (FcgR, complex size, local antigen).",
         ),
         *kept,

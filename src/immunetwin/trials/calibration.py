@@ -311,10 +311,14 @@ def calibration_report(
                 continue
             measure = next((k for k in COMPARISON_MEASURES if k in comparison), None)
             sim = comparison.get(measure) if measure else None
-            n = sum(
-                result.endpoints[a][comparison["endpoint"]].get("n") or 0
+            both = [
+                result.endpoints[a][comparison["endpoint"]]
                 for a in (comparison["arm"], comparison["control"])
-            )
+            ]
+            n: int | str = sum(e.get("n") or 0 for e in both)
+            if measure == "hazard_ratio":
+                # A hazard ratio from a handful of events says little: show how many.
+                n = f"{n} ({sum(e.get('events') or 0 for e in both)} events)"
             label = f"{comparison['arm']} vs {comparison['control']}"
             name = f"{comparison['endpoint']} ({(measure or 'effect').replace('_', ' ')})"
             total += 1
