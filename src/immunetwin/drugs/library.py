@@ -1362,10 +1362,13 @@ def _natalizumab() -> Drug:
                 potency=Q(
                     1.0,
                     "mg/L",
-                    "calibrated: placeholder until AFFIRM calibration; serum natalizumab above "
-                    "~1-2 mg/L keeps alpha4-integrin saturation above ~70-80% (Khatri et al. "
-                    "Neurology 2009;72:402; recalled, unconfirmed), far below the ~20-30 mg/L "
-                    "steady-state trough of 300 mg every 4 weeks",
+                    "literature, declared: serum natalizumab above ~1-2 mg/L keeps "
+                    "alpha4-integrin saturation above ~70-80% (Khatri et al. Neurology "
+                    "2009;72:402; recalled, unconfirmed), far below the ~20-30 mg/L "
+                    "steady-state trough of 300 mg every 4 weeks. The AFFIRM calibration "
+                    "multiplies it by 10 (trials/calibration.json), at the weakest end of its "
+                    "grid: the model's relapses need more residual entry than this "
+                    "occupancy allows (docs/calibration.md)",
                 ),
                 knob="lymphocyte_cns_entry",
             ),

@@ -109,6 +109,19 @@ EFFECT_PARAMETERS: Mapping[tuple[str, str], EffectParameters] = {
             "its maximal rate; Furie et al. Ann Rheum Dis 2022, unconfirmed)",
         )
     ),
+    ("natalizumab", "lymphocyte_cns_entry"): EffectParameters(
+        Quantity(
+            0.92,
+            "dimensionless",
+            "literature: part of the CNS entry of effector T cells does not need alpha4 "
+            "integrin (Th17 cells enter through LFA-1/ICAM-1 and the choroid plexus: "
+            "Rothhammer et al. J Exp Med 2011;208:2465; Glatigny et al. J Immunol "
+            "2011;187:6176); its size from AFFIRM's 92% fewer gadolinium-enhancing lesions "
+            "on natalizumab (Polman et al. NEJM 2006; recalled), an endpoint the calibration "
+            "does not fit. With full blockade (Emax 1) ARR fell to 0.07-0.12 vs 0.22 at any "
+            "potency",
+        )
+    ),
     ("prednisone", "cytokine_production_factor"): EffectParameters(
         Quantity(
             0.8,
