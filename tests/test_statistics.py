@@ -108,5 +108,16 @@ def test_survival_recovers_known_exponential_truth() -> None:
     assert hr.p_value is not None and hr.p_value < 1e-10
 
 
+def test_hazard_ratio_with_no_events_in_one_arm_is_not_estimable() -> None:
+    # Two events, both on control: the Cox likelihood has no maximum (lifelines would
+    # report a ratio near 0 or 1e7 depending on the side).
+    durations = np.array([100.0, 200.0, 300.0, 400.0, 150.0, 250.0, 350.0, 450.0])
+    observed = np.array([True, True, False, False, False, False, False, False])
+    treated = np.array([False, False, False, False, True, True, True, True])
+    for arm in (treated, ~treated):
+        hr = hazard_ratio(durations, observed, arm)
+        assert math.isnan(hr.value) and math.isnan(hr.ci_low) and hr.p_value is None
+
+
 def test_as_dict_is_json_ready() -> None:
     assert proportion(0, 0).as_dict()["value"] is None

@@ -223,7 +223,11 @@ def hazard_ratio(
             "treated": np.asarray(treated, dtype=bool).astype(int),
         }
     )
-    if frame["event"].sum() == 0 or frame["treated"].nunique() < 2:
+    events_by_group = frame.groupby("treated")["event"].sum()
+    if frame["treated"].nunique() < 2 or (events_by_group == 0).any():
+        # No events in one group: the partial likelihood is monotone and the ratio's
+        # estimate diverges (Heinze & Schemper, Biometrics 2001;57:114); lifelines would
+        # report a huge, meaningless ratio. Not estimable.
         return Estimate(math.nan, math.nan, math.nan, None, len(frame))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # lifelines warns on convergence details it handles

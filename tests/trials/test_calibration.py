@@ -194,3 +194,22 @@ def test_a_missing_upper_bound_is_open_when_judging_a_hit():
     assert _inside(48.4, 40.0, None) and not _inside(38.0, 40.0, None)
     assert _inside(2.0, 1.0, 3.0) and not _inside(4.0, 1.0, 3.0)
     assert not _inside(2.0, None, None)  # no interval at all
+
+
+def test_report_compares_published_hazard_ratios_and_refuses_degenerate_ones(monkeypatch):
+    import immunetwin.trials.calibration as calibration
+
+    def hr_row(report: str) -> list[str]:
+        row = next(line for line in report.splitlines() if "teplizumab vs placebo" in line)
+        return [cell.strip() for cell in row.strip("|").split("|")]
+
+    report = calibration.calibration_report(patients=40, seed=3, workers=1, names=["tn10"])
+    cells = hr_row(report)
+    assert cells[2] == "time_to_t1d (hazard ratio)" and cells[3] == "0.41"
+    assert cells[4].split()[0] != "NA" and "events)" in cells[5]
+    # Too few events for a Cox fit: no estimate, counted as a miss.
+    monkeypatch.setattr(calibration, "MIN_EVENTS_FOR_HAZARD_RATIO", 10_000)
+    report = calibration.calibration_report(patients=40, seed=3, workers=1, names=["tn10"])
+    cells = hr_row(report)
+    assert cells[4] == "NA" and cells[6] == "**miss**"
+    assert "of 5 published values inside" in report

@@ -53,6 +53,8 @@ CALIBRATION_TRIALS: dict[str, tuple[str, ...]] = {
 }
 # The measure a comparison reports (analysis._compare), in the order it is looked for.
 COMPARISON_MEASURES = ("hazard_ratio", "rate_ratio", "difference")
+# Fewer events than this in both arms together: the report gives no hazard ratio.
+MIN_EVENTS_FOR_HAZARD_RATIO = 10
 GRID = tuple(10.0**x for x in (-1.5, -1.0, -0.5, 0.0, 0.5, 1.0))
 
 
@@ -292,7 +294,9 @@ def calibration_report(
                     continue
                 sim, low, high = e.get("value"), e.get("ci_low"), e.get("ci_high")
                 if sim is None:
-                    lines.append(f"| {spec.name} | {arm} | {endpoint} | {value:g} | NA | 0 | no |")
+                    lines.append(
+                        f"| {spec.name} | {arm} | {endpoint} | {value:g} | NA | 0 | **miss** |"
+                    )
                     total += 1
                     continue
                 hit = _inside(value, low, high)
@@ -316,14 +320,20 @@ def calibration_report(
                 for a in (comparison["arm"], comparison["control"])
             ]
             n: int | str = sum(e.get("n") or 0 for e in both)
+            events = sum(e.get("events") or 0 for e in both)
             if measure == "hazard_ratio":
-                # A hazard ratio from a handful of events says little: show how many.
-                n = f"{n} ({sum(e.get('events') or 0 for e in both)} events)"
+                n = f"{n} ({events} events)"
+                if events < MIN_EVENTS_FOR_HAZARD_RATIO:
+                    # A Cox fit on a handful of events is degenerate (2 events gave
+                    # HR 2e7, CI [0, NA]): no estimate, and a miss, not a hit.
+                    sim = None
             label = f"{comparison['arm']} vs {comparison['control']}"
             name = f"{comparison['endpoint']} ({(measure or 'effect').replace('_', ' ')})"
             total += 1
             if sim is None:
-                lines.append(f"| {spec.name} | {label} | {name} | {effect:g} | NA | {n} | no |")
+                lines.append(
+                    f"| {spec.name} | {label} | {name} | {effect:g} | NA | {n} | **miss** |"
+                )
                 continue
             low, high = comparison["ci_low"], comparison["ci_high"]
             hit = _inside(effect, low, high)
