@@ -747,6 +747,10 @@ def _print_trial(result: Any) -> None:
             typer.echo("\nComparisons with the control arm:")
             frame = pd.DataFrame(result.comparisons)
             typer.echo(frame.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+        if result.spec.adjustments:
+            by_arm = result.patients.groupby("arm", sort=False)["adjustments"]
+            counts = ", ".join(f"{arm} {int((n > 0).sum())} of {len(n)}" for arm, n in by_arm)
+            typer.echo(f"\nPatients with a background-therapy adjustment: {counts}")
         for target in screening.get("targets", []):
             typer.echo(
                 f"baseline {target['readout']}: target {target['target_mean']:.3g} "

@@ -53,6 +53,7 @@ RANDOMISATION_STREAM = 8
 HARM_STREAM = 10
 HARM_READOUT_STREAM = 11
 DEATH_STREAM = 12
+ADJUSTMENT_STREAM = 13
 
 HISTORY_GRID_DAYS = 28.0  # outputs every 4 weeks before enrolment (readouts use history)
 
@@ -124,15 +125,19 @@ def _all_regimens(spec: TrialSpec) -> list[str]:
     regimens = list(spec.background.regimens)
     for arm in spec.arms:
         regimens.extend(arm.regimens)
+    for adjustment in spec.adjustments:
+        regimens.extend(adjustment.regimens)
     return regimens
 
 
 def _check_regimens(spec: TrialSpec) -> None:
     from immunetwin.drugs import parse_regimen
 
-    for where, texts in [("background", spec.background.regimens)] + [
-        (f"arm {a.name!r}", a.regimens) for a in spec.arms
-    ]:
+    for where, texts in (
+        [("background", spec.background.regimens)]
+        + [(f"arm {a.name!r}", a.regimens) for a in spec.arms]
+        + [(f"adjustment {a.label!r}", a.regimens) for a in spec.adjustments]
+    ):
         for text in texts:
             try:
                 parse_regimen(text)
@@ -238,6 +243,37 @@ def _schedules(
             changes.extend(disease.triggers(int(pid), trigger_rng, 0.0, days).changes)
         schedules.append(Schedule(tuple(changes)))
     return schedules
+
+
+# A patient's adjustments so far: (index into spec.adjustments, visit week), in order.
+Applied = Sequence[tuple[int, float]]
+
+
+def _adjustment_changes(
+    spec: TrialSpec,
+    patient: Mapping[str, Any],
+    patient_id: int,
+    applied: Applied,
+    enrolment_day: float,
+) -> list[StateChange]:
+    """The doses of a patient's adjustments, each from its visit's day to the end.
+
+    The adherence draws come from the patient's own stream, regenerated in order, so
+    an adjustment's doses do not depend on when it was found.
+    """
+    from immunetwin.drugs import PatientCovariates, regimen_schedule
+
+    covariates = PatientCovariates(weight_kg=float(patient["weight_kg"]), sex=patient["sex"])
+    rng = patient_rng(spec.seed, patient_id, ADJUSTMENT_STREAM)
+    trial_days = 7.0 * spec.visits.end_week
+    changes: list[StateChange] = []
+    for index, week in applied:
+        start = 7.0 * week
+        doses = regimen_schedule(
+            spec.adjustments[index].regimens, covariates, trial_days - start, rng
+        )
+        changes.extend(_shift(doses, enrolment_day + start).changes)
+    return changes
 
 
 def _trajectory_frames(
@@ -592,10 +628,17 @@ def _observe(
     frames: Mapping[int, pd.DataFrame],
     ok: pd.Series,
     enrolment_day: float,
+    applied: Mapping[int, Applied] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Readouts at every visit, drop-out and rescue; returns (patients, visits)."""
+    """Readouts at every visit, drop-out, rescue and adjustments; returns (patients, visits).
+
+    ``applied`` holds each patient's adjustments already simulated; the patient's
+    ``next_adjustment`` is the first later visit where a rule fires (None if none).
+    """
     seed = spec.seed
+    applied = applied or {}
     rescue = Expression(spec.rescue.criteria) if spec.rescue else None
+    rules = [(a, Expression(a.criteria)) for a in spec.adjustments]
     rate = spec.dropout.rate_per_year
     rows = []
     patient_rows = []
@@ -604,7 +647,14 @@ def _observe(
         dropout_rng = patient_rng(seed, pid, DROPOUT_STREAM)
         draw = dropout_rng.exponential()  # always drawn: common random numbers across arms
         dropout_week = draw / rate * 52.1775 if rate > 0 else math.inf
-        info = {"dropout_week": dropout_week, "rescue_week": math.nan}
+        done = list(applied.get(pid, ()))
+        info: dict[str, Any] = {
+            "dropout_week": dropout_week,
+            "rescue_week": math.nan,
+            "adjustments": len(done),
+            "first_adjustment_week": done[0][1] if done else math.nan,
+            "next_adjustment": None,
+        }
         covariates = _covariate_values(patient)
         if not bool(ok.loc[pid]):
             patient_rows.append(info)
@@ -636,6 +686,8 @@ def _observe(
             info["death_week"] = death_week
         baseline: dict[str, Any] = {}
         rescued = False
+        last_adjusted = done[-1][1] if done else 0.0
+        counts = [sum(1 for i, _ in done if i == k) for k in range(len(rules))]
         for week, readouts in zip(spec.visits.weeks, observed, strict=True):
             if week == 0:
                 baseline = readouts
@@ -659,6 +711,15 @@ def _observe(
             ):
                 rescued = True
                 info["rescue_week"] = week
+            if seen and not rescued and info["next_adjustment"] is None and week > last_adjusted:
+                for k, (rule, criteria) in enumerate(rules):
+                    if (
+                        counts[k] < rule.max_per_patient
+                        and rule.applies(str(patient["arm"]), week)
+                        and criteria(values) == 1.0
+                    ):
+                        info["next_adjustment"] = (k, float(week))
+                        break
             rows.append(
                 {
                     "patient_id": pid,
@@ -666,6 +727,7 @@ def _observe(
                     "week": week,
                     "seen": seen,
                     "rescued": rescued,
+                    "adjustments": sum(1 for _, w in done if w <= week),
                     **readouts,
                     **responses,
                 }
@@ -720,11 +782,11 @@ def _observe_all(
     spec: TrialSpec,
     disease: Disease,
     enrolled: pd.DataFrame,
-    result: Any,
-    outputs: Sequence[str],
+    frames: Mapping[int, pd.DataFrame],
     enrolment_day: float,
     pool: Executor | None,
     workers: int,
+    applied: Mapping[int, Applied],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Readouts of every enrolled patient, in chunks over the pool when it pays.
 
@@ -732,9 +794,8 @@ def _observe_all(
     chunking changes nothing in the result. At 10,000 patients on 16 workers it was
     15% of the trial's wall time when done in the main process alone.
     """
-    frames = _trajectory_frames(result, outputs, enrolment_day)
     if pool is None or len(enrolled) < OBSERVE_IN_PROCESS_BELOW:
-        return _observe(spec, disease, enrolled, frames, enrolled["ok"], enrolment_day)
+        return _observe(spec, disease, enrolled, frames, enrolled["ok"], enrolment_day, applied)
     futures = [
         pool.submit(
             _observe_chunk,
@@ -742,6 +803,7 @@ def _observe_all(
             chunk,
             {int(pid): frames[int(pid)] for pid in chunk.index if int(pid) in frames},
             enrolment_day,
+            {int(pid): applied[int(pid)] for pid in chunk.index if int(pid) in applied},
         )
         for chunk in _chunks(enrolled, workers)
     ]
@@ -756,10 +818,11 @@ def _observe_chunk(
     enrolled: pd.DataFrame,
     frames: Mapping[int, pd.DataFrame],
     enrolment_day: float,
+    applied: Mapping[int, Applied],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One chunk's observation in a worker (the disease is looked up there by name)."""
     disease = get_disease(spec.disease)
-    return _observe(spec, disease, enrolled, frames, enrolled["ok"], enrolment_day)
+    return _observe(spec, disease, enrolled, frames, enrolled["ok"], enrolment_day, applied)
 
 
 def run_trial(
@@ -863,10 +926,49 @@ def _run(
     clock["treatment"] = time.perf_counter()
     enrolled["ok"] = result.status["ok"].reindex(enrolled.index).to_numpy()
     enrolled["reason"] = result.status["reason"].reindex(enrolled.index).to_numpy()
+    frames = _trajectory_frames(result, outputs, enrolment_day)
+    applied: dict[int, list[tuple[int, float]]] = {}
     patients, visits = _observe_all(
-        spec, disease, enrolled, result, outputs, enrolment_day, pool, workers
+        spec, disease, enrolled, frames, enrolment_day, pool, workers, applied
     )
-    clock["observation"] = time.perf_counter()
+    # Adjustments: each round re-simulates the patients whose next visit-triggered
+    # therapy change was found; their history up to that visit is unchanged (same
+    # parameters, triggers and doses), so only what follows moves. A round adds at
+    # most one change per patient.
+    base_schedules = dict(zip(enrolled.index.astype(int), schedules, strict=True))
+    for round_number in range(1, sum(a.max_per_patient for a in spec.adjustments) + 1):
+        due = patients["next_adjustment"].dropna()
+        if due.empty:
+            break
+        ids = [int(pid) for pid in due.index]
+        for pid, adjustment in zip(ids, due.tolist(), strict=True):
+            applied.setdefault(pid, []).append(adjustment)
+        rows = dict(_records(enrolled.loc[ids]))
+        rerun = run_population(
+            model,
+            parameters.loc[ids],
+            until=end_day,
+            outputs=outputs,
+            output_times=times,
+            schedules=[
+                Schedule(
+                    base_schedules[pid].changes
+                    + tuple(_adjustment_changes(spec, rows[pid], pid, applied[pid], enrolment_day))
+                )
+                for pid in ids
+            ],
+            seed=spec.seed,
+            out_dir=None if out_path is None else out_path / "adjustments" / str(round_number),
+            **run_options,
+        )
+        frames.update(_trajectory_frames(rerun, outputs, enrolment_day))
+        for column in ("ok", "reason"):
+            enrolled.loc[ids, column] = rerun.status[column].reindex(ids).to_numpy()
+        patients, visits = _observe_all(
+            spec, disease, enrolled, frames, enrolment_day, pool, workers, applied
+        )
+    patients = patients.drop(columns="next_adjustment")
+    clock["observation"] = time.perf_counter()  # with any adjustment rounds
     endpoints, comparisons = analyse(spec, patients, visits, enrolment_day)
     clock["analysis"] = time.perf_counter()
     seconds = {

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from immunetwin._errors import SpecError
 
 __all__ = [
+    "Adjustment",
     "Arm",
     "Background",
     "Dropout",
@@ -376,6 +377,50 @@ class Rescue(BaseModel):
         return _expression(value)
 
 
+class Adjustment(BaseModel):
+    """A background-therapy change by rule: the standard of care's response at a visit.
+
+    From the first visit after baseline where ``criteria`` holds (within ``from_week``
+    to ``until_week``), the patient starts ``regimens`` on that visit's day. The visit
+    itself is read before the first dose; later visits see its effect. Unlike rescue,
+    the patient stays evaluable (BLISS-52 allowed steroid increases until week 24).
+    It may recur, each time at a later visit, up to ``max_per_patient`` times.
+
+    Attributes:
+        label: What it stands for (e.g. ``glucocorticoid burst for a flare``).
+        criteria: Expression over the visit's readouts, baseline values and responses.
+        regimens: Regimens started at the visit (day 0 is the visit's day).
+        arms: Arms it applies to (default every arm).
+        from_week: First visit week at which it may start (visits after baseline).
+        until_week: Last visit week at which it may start (default the end).
+        max_per_patient: How many times one patient may get it.
+    """
+
+    model_config = _STRICT
+
+    label: str = Field(min_length=1)
+    criteria: ExpressionText
+    regimens: list[str] = Field(min_length=1)
+    arms: list[str] = Field(default_factory=list)
+    from_week: float = Field(default=0.0, ge=0)
+    until_week: float | None = Field(default=None, ge=0)
+    max_per_patient: int = Field(default=1, ge=1, le=20)
+
+    @field_validator("criteria")
+    @classmethod
+    def _valid(cls, value: str) -> str:
+        return _expression(value)
+
+    def applies(self, arm: str, week: float) -> bool:
+        """Whether a patient of ``arm`` may start it at the visit of ``week``."""
+        return (
+            week > 0
+            and week >= self.from_week
+            and (self.until_week is None or week <= self.until_week)
+            and (not self.arms or arm in self.arms)
+        )
+
+
 class Harms(BaseModel):
     """Harms simulated during the randomised period (``immunetwin.drugs.harms``).
 
@@ -456,6 +501,7 @@ class TrialSpec(BaseModel):
         visits: Visit weeks.
         dropout: Drop-out hazard.
         rescue: Rescue rule.
+        adjustments: Background-therapy changes by rule (standard of care at visits).
         harms: Harms simulated on study (serious infections, zoster...).
         endpoints: Analysed endpoints.
         report_readouts: Readouts plotted over time by arm in the report.
@@ -483,6 +529,7 @@ class TrialSpec(BaseModel):
     visits: Visits
     dropout: Dropout = Field(default_factory=Dropout)
     rescue: Rescue | None = None
+    adjustments: list[Adjustment] = Field(default_factory=list)
     harms: Harms = Field(default_factory=Harms)
     endpoints: list[Endpoint] = Field(min_length=1)
     report_readouts: list[str] = Field(default_factory=list)
@@ -520,6 +567,13 @@ class TrialSpec(BaseModel):
                         f"published results of {arm!r} name unknown endpoint {endpoint_id!r} "
                         f"(endpoints: {', '.join(ids)})"
                     )
+        for adjustment in self.adjustments:
+            unknown = [a for a in adjustment.arms if a not in names]
+            if unknown:
+                raise ValueError(
+                    f"adjustment {adjustment.label!r} names unknown arm {unknown[0]!r} "
+                    f"(arms: {', '.join(names)})"
+                )
         for arm, values in self.published_comparisons.items():
             if arm not in names or arm in controls:
                 others = [n for n in names if n not in controls]
