@@ -140,3 +140,12 @@ def test_cli_trial_with_adjustments_reports_them(tmp_path):
     assert placebo > 0 and "adalimumab 0 of" in line
     patients = pd.read_parquet(tmp_path / "out" / "patients.parquet")
     assert {"adjustments", "first_adjustment_week"} <= set(patients.columns)
+
+
+def test_same_adjustments_with_two_workers_and_chunked_observation(adjusted, monkeypatch):
+    monkeypatch.setattr("immunetwin.trials.run.OBSERVE_IN_PROCESS_BELOW", 0)
+    monkeypatch.setattr("immunetwin.trials.run._SCREENING_CACHE", {})
+    two = run_trial(parse_spec(spec_with([ADALIMUMAB_FROM_WEEK_4])), workers=2)
+    pd.testing.assert_frame_equal(visits_of(adjusted), visits_of(two))
+    columns = ["arm", "adjustments", "first_adjustment_week"]
+    pd.testing.assert_frame_equal(adjusted.patients[columns], two.patients[columns])
