@@ -30,7 +30,9 @@ def minimal() -> dict:
 def test_every_builtin_spec_is_valid():
     paths = sorted(SPECS.glob("*.toml"))
     assert paths, "examples/trials holds the calibration trials"
-    for path in paths:
+    others = sorted(SPECS.parent.glob("*/*.toml"))
+    assert {p.parent.name for p in others} >= {"validation", "designs"}
+    for path in paths + others:
         spec = load_spec(path)
         assert spec.control.name in {a.name for a in spec.arms}
         assert any(e.primary for e in spec.endpoints), path.name
