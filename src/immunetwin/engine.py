@@ -87,14 +87,19 @@ class _NativeOutput:
             self._depth += 1
             if self._depth > 1:
                 return
+            saved = None
             try:
                 if self._sink is None:
                     self._sink = tempfile.TemporaryFile()
-                sys.stdout.flush()
+                if sys.stdout is not None:
+                    sys.stdout.flush()
                 self._flush()
-                self._saved = os.dup(1)
+                saved = os.dup(1)
                 os.dup2(self._sink.fileno(), 1)
+                self._saved = saved
             except (OSError, ValueError):  # no usable fd 1 (some embedded interpreters)
+                if saved is not None:
+                    os.close(saved)
                 self._saved = None
 
     def __exit__(self, *exc: object) -> None:

@@ -11,19 +11,14 @@ import pytest
 from immunetwin._errors import SpecError
 from immunetwin.trials import parse_spec, run_trial
 
-from .test_trial_run import _toml, run_cli
+from .test_trial_run import SMALL_RA, _toml, run_cli
 
+# The small RA trial of test_trial_run, without drop-out (every patient is seen) and
+# with a visit at week 8 (so that a rule can fire twice).
 BASE = {
+    **{k: v for k, v in copy.deepcopy(SMALL_RA).items() if k != "dropout"},
     "name": "adjusted RA trial",
-    "disease": "ra",
-    "patients": 12,
     "seed": 23,
-    "population": {"female_fraction": 0.75, "age_mean": 55.0, "age_sd": 10.0},
-    "screening": {"criteria": ["tjc28 >= 6", "sjc28 >= 4"]},
-    "arms": [
-        {"name": "placebo", "control": True},
-        {"name": "adalimumab", "regimens": ["adalimumab 40 mg SC every 14 days"]},
-    ],
     "visits": {"weeks": [0, 4, 8, 12]},
     "endpoints": [{"id": "das28", "kind": "continuous", "value": "das28_crp"}],
 }
