@@ -727,6 +727,8 @@ def trial(
 
 
 def _print_trial(result: Any) -> None:
+    from immunetwin.trials.output import enrolment_summary
+
     spec = result.spec
     screening = result.screening
     typer.echo(
@@ -747,6 +749,9 @@ def _print_trial(result: Any) -> None:
             typer.echo("\nComparisons with the control arm:")
             frame = pd.DataFrame(result.comparisons)
             typer.echo(frame.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+        enrolment = enrolment_summary(result)
+        if enrolment is not None:
+            typer.echo(f"\nEnrolment: {enrolment}")
         if result.spec.adjustments:
             by_arm = result.patients.groupby("arm", sort=False)["adjustments"]
             counts = ", ".join(f"{arm} {int((n > 0).sum())} of {len(n)}" for arm, n in by_arm)

@@ -10,10 +10,13 @@ Conventions, as in the pivotal trials:
 - continuous endpoints: patients seen at the visit and not rescued (observed cases);
 - rates: events between baseline and the last visit seen, over that time;
 - time to event: time from randomisation, censored at drop-out, death (when the
-  disease models death and the event does not include it) or the end;
+  disease models death and the event does not include it), the trial's close
+  (``[enrolment]``: staggered entry) or the end;
   an event before randomisation is excluded (such a patient is counted in
   ``n_prior_event``);
-- incidence: share of analysed patients with the event by the endpoint week.
+- incidence: share of analysed patients with the event seen by the endpoint week
+  (a crude share: an event after the patient's drop-out, death or the trial's
+  close is not seen).
 """
 
 from __future__ import annotations
@@ -99,7 +102,14 @@ def endpoint_values(
         if math.isfinite(since) and since <= 0:
             rows[pid] = {"arm": arm, "prior_event": True}
             continue
-        follow_up = min(end_day, 7.0 * min(float(patient["dropout_week"]), spec.visits.end_week))
+        # Follow-up ends at drop-out, at the trial's close for this patient (staggered
+        # entry: ``admin_censor_week``) or at the end of the visit schedule.
+        last = min(
+            float(patient["dropout_week"]),
+            float(patient.get("admin_censor_week", math.inf)),
+            spec.visits.end_week,
+        )
+        follow_up = min(end_day, 7.0 * last)
         # Death ends follow-up: a competing event censors other events there (an event
         # that counts death, such as ``renal_event_or_death_day``, happens at it).
         death_week = float(patient.get("death_week", math.inf))
@@ -109,7 +119,8 @@ def endpoint_values(
             event = math.isfinite(since) and since <= follow_up
             rows[pid] = {"arm": arm, "duration": since if event else follow_up, "event": event}
         else:
-            by = 7.0 * week
+            # Crude share: events seen during the patient's follow-up, by the week.
+            by = min(7.0 * week, follow_up)
             rows[pid] = {"arm": arm, "value": float(math.isfinite(since) and since <= by)}
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame.index.name = "patient_id"

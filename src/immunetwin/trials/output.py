@@ -229,6 +229,36 @@ def _km_figures(result: TrialResult) -> list[tuple[str, str]]:
     return figures
 
 
+def enrolment_summary(result: TrialResult) -> str | None:
+    """One line on staggered entry and the trial's close (None without ``[enrolment]``)."""
+    close = result.screening.get("close")
+    if close is None:
+        return None
+    spec = result.spec
+    parts = [f"entries over {close['accrual_weeks']:g} weeks"]
+    week = close.get("close_week")
+    if close["closed_by"] == "events":
+        endpoint = spec.close_endpoint
+        name = endpoint.id if endpoint is not None else "events"
+        parts.append(
+            f"closed at week {week:.0f} after the first entry, at event "
+            f"{close['events_at_close']} of {name}"
+        )
+    elif close["closed_by"] == "date":
+        parts.append(f"closed at week {week:g} after the first entry")
+    else:
+        events = close.get("events_at_close")
+        reached = f" (only {events} events)" if events is not None else ""
+        parts.append(f"closed when the last patient finished the schedule{reached}")
+    censor = result.patients["admin_censor_week"].to_numpy(dtype=float)
+    possible = np.clip(np.minimum(censor, spec.visits.end_week), 0.0, None)
+    parts.append(
+        f"possible follow-up median {np.median(possible):.0f} weeks "
+        f"(range {possible.min():.0f}-{possible.max():.0f})"
+    )
+    return "; ".join(parts)
+
+
 def report_html(result: TrialResult) -> str:
     """A self-contained HTML report: tables and figures inline."""
     spec = result.spec
@@ -248,6 +278,9 @@ def report_html(result: TrialResult) -> str:
         f"{result.screening['enrolled']} enrolled of {result.screening['candidates']} "
         f"screened; background: {html.escape('; '.join(spec.background.regimens) or 'none')}. "
         f"Source: {html.escape(spec.source)}</p>",
+        f"<p>Enrolment: {html.escape(enrolment_summary(result) or '')}</p>"
+        if result.screening.get("close")
+        else "",
         "<h2>Endpoints by arm (95% CI)</h2>",
         summary.to_html(escape=True),
         "<h2>Comparisons with control</h2>",

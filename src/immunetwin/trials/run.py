@@ -54,6 +54,7 @@ HARM_STREAM = 10
 HARM_READOUT_STREAM = 11
 DEATH_STREAM = 12
 ADJUSTMENT_STREAM = 13
+ENTRY_STREAM = 14
 
 HISTORY_GRID_DAYS = 28.0  # outputs every 4 weeks before enrolment (readouts use history)
 
@@ -629,11 +630,14 @@ def _observe(
     ok: pd.Series,
     enrolment_day: float,
     applied: Mapping[int, Applied] | None = None,
+    close_week: float | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Readouts at every visit, drop-out, rescue and adjustments; returns (patients, visits).
 
     ``applied`` holds each patient's adjustments already simulated; the patient's
     ``next_adjustment`` is the first later visit where a rule fires (None if none).
+    ``close_week`` is the trial's close in weeks after the first entry: a patient
+    who entered at ``entry_week`` is seen at visits up to ``close_week - entry_week``.
     """
     seed = spec.seed
     applied = applied or {}
@@ -647,12 +651,18 @@ def _observe(
         dropout_rng = patient_rng(seed, pid, DROPOUT_STREAM)
         draw = dropout_rng.exponential()  # always drawn: common random numbers across arms
         dropout_week = draw / rate * 52.1775 if rate > 0 else math.inf
+        entry_week = _entry_week(spec, pid)
+        censor_week = math.inf if close_week is None else close_week - entry_week
         done = list(applied.get(pid, ()))
+        # Adjustments simulated after the trial closed for this patient are unseen.
+        seen_done = [w for _, w in done if w <= censor_week]
         info: dict[str, Any] = {
             "dropout_week": dropout_week,
+            "entry_week": entry_week,
+            "admin_censor_week": censor_week,
             "rescue_week": math.nan,
-            "adjustments": len(done),
-            "first_adjustment_week": done[0][1] if done else math.nan,
+            "adjustments": len(seen_done),
+            "first_adjustment_week": seen_done[0] if seen_done else math.nan,
             "next_adjustment": None,
         }
         covariates = _covariate_values(patient)
@@ -700,7 +710,7 @@ def _observe(
             }
             # A visit after death is not seen (responders: non-response; time to event:
             # follow-up ends at death unless the endpoint counts it).
-            seen = week < dropout_week and week <= death_week
+            seen = week < dropout_week and week <= death_week and week <= censor_week
             if (
                 rescue is not None
                 and seen
@@ -736,6 +746,39 @@ def _observe(
     patients = enrolled.join(pd.DataFrame(patient_rows, index=enrolled.index))
     visits = pd.DataFrame(rows)
     return patients, visits
+
+
+def _entry_week(spec: TrialSpec, patient_id: int) -> float:
+    """The patient's entry, in weeks after the first entry (uniform over the accrual)."""
+    draw = patient_rng(spec.seed, patient_id, ENTRY_STREAM).uniform()
+    return float(draw * spec.enrolment.accrual_weeks)
+
+
+def _event_close_week(
+    spec: TrialSpec, patients: pd.DataFrame, visits: pd.DataFrame, enrolment_day: float
+) -> tuple[float | None, int]:
+    """The end of the day of the ``close_after_events``-th event, in weeks after the first entry.
+
+    Events count as the analysis sees them (before drop-out or death, after
+    randomisation), placed on the calendar at the patient's entry plus the time to
+    event. Returns (close week, events by then); (None, all events) when the trial
+    never reaches the count and closes with the last patient's last visit. The count
+    by the close can exceed the target when events share the day.
+    """
+    from immunetwin.trials.analysis import endpoint_values
+
+    endpoint = spec.close_endpoint
+    target = spec.enrolment.close_after_events
+    assert endpoint is not None and target is not None
+    data = endpoint_values(spec, endpoint, patients, visits, enrolment_day)
+    data = data[~data["prior_event"] & data["event"].eq(True)]
+    entries = patients["entry_week"].reindex(data.index).to_numpy(dtype=float)
+    calendar_days = np.sort(7.0 * entries + data["duration"].to_numpy(dtype=float))
+    if len(calendar_days) < target:
+        return None, len(calendar_days)
+    # The data cut-off is the end of the day of that event: events on the same day count.
+    close_day = math.floor(calendar_days[target - 1]) + 1.0
+    return close_day / 7.0, int(np.sum(calendar_days <= close_day))
 
 
 def _add_death(
@@ -787,6 +830,7 @@ def _observe_all(
     pool: Executor | None,
     workers: int,
     applied: Mapping[int, Applied],
+    close_week: float | None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Readouts of every enrolled patient, in chunks over the pool when it pays.
 
@@ -795,7 +839,9 @@ def _observe_all(
     15% of the trial's wall time when done in the main process alone.
     """
     if pool is None or len(enrolled) < OBSERVE_IN_PROCESS_BELOW:
-        return _observe(spec, disease, enrolled, frames, enrolled["ok"], enrolment_day, applied)
+        return _observe(
+            spec, disease, enrolled, frames, enrolled["ok"], enrolment_day, applied, close_week
+        )
     futures = [
         pool.submit(
             _observe_chunk,
@@ -804,6 +850,7 @@ def _observe_all(
             {int(pid): frames[int(pid)] for pid in chunk.index if int(pid) in frames},
             enrolment_day,
             {int(pid): applied[int(pid)] for pid in chunk.index if int(pid) in applied},
+            close_week,
         )
         for chunk in _chunks(enrolled, workers)
     ]
@@ -819,10 +866,13 @@ def _observe_chunk(
     frames: Mapping[int, pd.DataFrame],
     enrolment_day: float,
     applied: Mapping[int, Applied],
+    close_week: float | None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One chunk's observation in a worker (the disease is looked up there by name)."""
     disease = get_disease(spec.disease)
-    return _observe(spec, disease, enrolled, frames, enrolled["ok"], enrolment_day, applied)
+    return _observe(
+        spec, disease, enrolled, frames, enrolled["ok"], enrolment_day, applied, close_week
+    )
 
 
 def run_trial(
@@ -928,8 +978,9 @@ def _run(
     enrolled["reason"] = result.status["reason"].reindex(enrolled.index).to_numpy()
     frames = _trajectory_frames(result, outputs, enrolment_day)
     applied: dict[int, list[tuple[int, float]]] = {}
+    close_week = spec.enrolment.close_week
     patients, visits = _observe_all(
-        spec, disease, enrolled, frames, enrolment_day, pool, workers, applied
+        spec, disease, enrolled, frames, enrolment_day, pool, workers, applied, close_week
     )
     # Adjustments: each round re-simulates the patients whose next visit-triggered
     # therapy change was found; their history up to that visit is unchanged (same
@@ -965,8 +1016,23 @@ def _run(
         for column in ("ok", "reason"):
             enrolled.loc[ids, column] = rerun.status[column].reindex(ids).to_numpy()
         patients, visits = _observe_all(
-            spec, disease, enrolled, frames, enrolment_day, pool, workers, applied
+            spec, disease, enrolled, frames, enrolment_day, pool, workers, applied, close_week
         )
+    close: dict[str, Any] = {"accrual_weeks": spec.enrolment.accrual_weeks}
+    if spec.enrolment.close_after_events is not None:
+        # An event-driven close is known only once every patient's events are: observe
+        # again with it (observation is pure; adjustments after the close are unseen).
+        close_week, events = _event_close_week(spec, patients, visits, enrolment_day)
+        close["events_at_close"] = events
+        close["closed_by"] = "schedule" if close_week is None else "events"
+        patients, visits = _observe_all(
+            spec, disease, enrolled, frames, enrolment_day, pool, workers, applied, close_week
+        )
+    elif close_week is not None:
+        close["closed_by"] = "date"
+    else:
+        close["closed_by"] = "schedule"
+    close["close_week"] = close_week
     patients = patients.drop(columns="next_adjustment")
     clock["observation"] = time.perf_counter()  # with any adjustment rounds
     endpoints, comparisons = analyse(spec, patients, visits, enrolment_day)
@@ -979,6 +1045,8 @@ def _run(
         "total": clock["analysis"] - clock["start"],
     }
     screening["enrolment_day"] = enrolment_day
+    if spec.enrolment.staggered:
+        screening["close"] = close
     return TrialResult(spec, patients, visits, endpoints, comparisons, screening, seconds)
 
 

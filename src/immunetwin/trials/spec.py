@@ -35,6 +35,7 @@ __all__ = [
     "Background",
     "Dropout",
     "Endpoint",
+    "Enrolment",
     "Expression",
     "Harms",
     "Population",
@@ -358,6 +359,52 @@ class Dropout(BaseModel):
     rate_per_year: float = Field(default=0.0, ge=0, le=10)
 
 
+class Enrolment(BaseModel):
+    """Staggered entry and the trial's calendar close (administrative censoring).
+
+    Every patient is randomised at its own entry, drawn uniformly over the accrual
+    period (a stream of its own, so the same patient enters at the same time in
+    every arm and whatever the workers). The trial closes on one calendar date for
+    all: each patient is followed from entry until the close (or the end of the
+    visit schedule, whichever comes first), so early entrants are followed longer.
+    This is how event-driven prevention trials such as TN-10 report their crude
+    shares and Kaplan-Meier curves.
+
+    Attributes:
+        accrual_weeks: Entries spread uniformly over this many weeks from the first.
+        close_week: The trial closes this many weeks after the first entry.
+        close_after_events: The trial closes when this many patients (all arms)
+            have had the event of ``close_endpoint``. When ``--patients`` runs the
+            trial at another size, the number is scaled in proportion.
+        close_endpoint: The time-to-event endpoint whose events close the trial
+            (default the primary one, else the first).
+    """
+
+    model_config = _STRICT
+
+    accrual_weeks: float = Field(default=0.0, ge=0, le=5200)
+    close_week: float | None = Field(default=None, gt=0)
+    close_after_events: int | None = Field(default=None, ge=1)
+    close_endpoint: str | None = None
+
+    @model_validator(mode="after")
+    def _one_close(self) -> Enrolment:
+        if self.close_week is not None and self.close_after_events is not None:
+            raise ValueError("set close_week or close_after_events, not both")
+        if self.close_endpoint is not None and self.close_after_events is None:
+            raise ValueError("close_endpoint needs close_after_events")
+        return self
+
+    @property
+    def staggered(self) -> bool:
+        """Whether entries or the close make follow-up differ between patients."""
+        return (
+            self.accrual_weeks > 0
+            or self.close_week is not None
+            or self.close_after_events is not None
+        )
+
+
 class Rescue(BaseModel):
     """Rescue therapy: from the first visit meeting ``criteria``, a patient is a non-responder.
 
@@ -500,6 +547,7 @@ class TrialSpec(BaseModel):
         randomisation: Stratified permuted blocks.
         visits: Visit weeks.
         dropout: Drop-out hazard.
+        enrolment: Staggered entry and the calendar close (administrative censoring).
         rescue: Rescue rule.
         adjustments: Background-therapy changes by rule (standard of care at visits).
         harms: Harms simulated on study (serious infections, zoster...).
@@ -528,6 +576,7 @@ class TrialSpec(BaseModel):
     randomisation: Randomisation = Field(default_factory=Randomisation)
     visits: Visits
     dropout: Dropout = Field(default_factory=Dropout)
+    enrolment: Enrolment = Field(default_factory=Enrolment)
     rescue: Rescue | None = None
     adjustments: list[Adjustment] = Field(default_factory=list)
     harms: Harms = Field(default_factory=Harms)
@@ -558,6 +607,23 @@ class TrialSpec(BaseModel):
                 )
             if week > end:
                 raise ValueError(f"endpoint {endpoint.id!r} is after the end (week {end:g})")
+        if self.enrolment.close_after_events is not None:
+            closing = self.close_endpoint
+            if closing is None:
+                raise ValueError(
+                    "enrolment.close_after_events needs a time_to_event endpoint"
+                    + (
+                        f" (enrolment.close_endpoint {self.enrolment.close_endpoint!r} is not "
+                        "one of them)"
+                        if self.enrolment.close_endpoint
+                        else ""
+                    )
+                )
+            if self.enrolment.close_after_events > self.patients:
+                raise ValueError(
+                    f"enrolment.close_after_events ({self.enrolment.close_after_events}) is "
+                    f"more than the {self.patients} patients"
+                )
         for arm, values in self.published.items():
             if arm not in names:
                 raise ValueError(f"published results name unknown arm {arm!r}")
@@ -596,6 +662,15 @@ class TrialSpec(BaseModel):
         return self
 
     @property
+    def close_endpoint(self) -> Endpoint | None:
+        """The time-to-event endpoint whose events close the trial (None if none fits)."""
+        timed = [e for e in self.endpoints if e.kind == "time_to_event"]
+        wanted = self.enrolment.close_endpoint
+        if wanted is not None:
+            return next((e for e in timed if e.id == wanted), None)
+        return next((e for e in timed if e.primary), timed[0] if timed else None)
+
+    @property
     def control(self) -> Arm:
         """The control arm."""
         return next(a for a in self.arms if a.control)
@@ -613,6 +688,30 @@ def _first_error(err: ValidationError) -> str:
     return f"{where}: {message}{extra}"
 
 
+def _scale_event_close(data: Mapping[str, object], merged: dict[str, object]) -> dict[str, object]:
+    """Scale ``enrolment.close_after_events`` when the trial runs at another size.
+
+    A trial run with fewer patients than designed closes at the same share of
+    patients with an event, not at the design's count (which it might never reach).
+    """
+    enrolment = data.get("enrolment")
+    designed, patients = data.get("patients"), merged.get("patients")
+    if not isinstance(enrolment, Mapping) or "close_after_events" not in enrolment:
+        return merged
+    events = enrolment["close_after_events"]
+    valid = (int, float)
+    if (
+        not isinstance(events, valid)
+        or not isinstance(designed, valid)
+        or not isinstance(patients, valid)
+        or designed <= 0
+        or patients == designed
+    ):
+        return merged
+    scaled = max(1, round(events * patients / designed))
+    return {**merged, "enrolment": {**enrolment, "close_after_events": scaled}}
+
+
 def parse_spec(
     data: Mapping[str, object], overrides: Mapping[str, object] | None = None
 ) -> TrialSpec:
@@ -626,6 +725,7 @@ def parse_spec(
         SpecError: One line naming the first invalid field and what is allowed.
     """
     merged = {**data, **{k: v for k, v in (overrides or {}).items() if v is not None}}
+    merged = _scale_event_close(data, merged)
     try:
         spec = TrialSpec.model_validate(merged)
     except ValidationError as err:
