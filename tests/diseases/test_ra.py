@@ -60,3 +60,15 @@ def test_das28_components_are_consistent(ra_population):
     assert ra_population[["tjc28", "sjc28"]].le(28).all().all()
     assert ra_population[["tjc28", "sjc28"]].ge(0).all().all()
     assert ra_population["patient_global"].between(0, 100).all()
+
+
+def test_active_ra_lowers_haemoglobin_mildly(ra_population, healthy_population):
+    """Anaemia of inflammation: IL-6 induces hepcidin, which withholds iron from the marrow."""
+    ra, healthy = ra_population["haemoglobin"], healthy_population["haemoglobin"]
+    print(
+        f"\nhaemoglobin median: active RA {ra.median():.1f} g/dL, healthy {healthy.median():.1f}; "
+        f"RA below 12 g/dL: {(ra < 12.0).mean():.0%}"
+    )
+    # Mild to moderate (Weiss & Goodnough NEJM 2005: rarely below 8-9 g/dL), below health.
+    assert ra.median() < healthy.median() - 0.5
+    assert 10.0 <= ra.median() <= 13.5 and ra.min() >= 8.0

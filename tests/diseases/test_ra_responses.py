@@ -30,6 +30,7 @@ def _trajectory(inflammation: float, days: float = RA.enrolment_day, function=28
             "synovium_function": function,
             "lab_crp": 30.0,
             "lab_esr": 20.0,
+            "lab_haemoglobin": 13.0,
             "lab_il6": 10.0,
             "lab_tnf": 2.0,
         },

