@@ -16,6 +16,7 @@ import pandas as pd
 
 from immunetwin.diseases import Disease, disease_model
 from immunetwin.diseases.population import OBSERVATION_STREAM, sample_disease_patients
+from immunetwin.diseases.readouts import with_demographics
 from immunetwin.population import patient_rng, run_population
 
 HISTORY_GRID_DAYS = 28.0  # as the trial engine: outputs every 4 weeks before enrolment
@@ -61,6 +62,8 @@ def untreated_courses(
     rows = []
     for pid in patients.index:
         frame = run.trajectories.sel(patient_id=pid).to_dataframe()[list(disease.outputs)]
+        # As trials do: the readouts know the patient's age and sex (the ESR reads them).
+        with_demographics(frame, float(patients.at[pid, "age"]), str(patients.at[pid, "sex"]))
         rng = patient_rng(seed, int(pid), OBSERVATION_STREAM)
         baseline: dict[str, float] = {}
         for week, day in zip(weeks, visit_days, strict=True):

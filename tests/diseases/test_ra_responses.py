@@ -272,3 +272,35 @@ def test_placebo_arm_baseline_and_radiographic_progression(ra_placebo_arm):
     assert 1.2 <= baseline["haq_di"].mean() <= 1.9
     # Keystone et al. 2004: 2.7 units/year on placebo+MTX; tolerance: half to double.
     assert 1.35 <= per_year <= 5.4
+
+
+@given(age=st.floats(10, 100), older=st.floats(0, 40), female=st.booleans(), esr=st.floats(2, 80))
+def test_esr_scales_with_the_upper_limit_of_normal(age, older, female, esr):
+    """physiology.csv esr_normal: upper limit ~(age [+10 if female]) / 2 (Miller 1983)."""
+
+    def factor(a: float, f: bool) -> float:
+        return obs.esr_demographic_factor(
+            obs.with_demographics(_trajectory(100.0), a, "female" if f else "male")
+        )
+
+    assert factor(age + older, female) >= factor(age, female)
+    assert factor(age, True) >= factor(age, False)
+    assert factor(age, female) >= obs.ESR_MIN_FACTOR
+    assert obs.esr_demographic_factor(_trajectory(100.0)) == 1.0  # no demographics
+    if age >= 15:  # above the adolescent floor, exactly the upper limit's ratio
+        expected = (age + (10.0 if female else 0.0)) / 2.0 / 15.0
+        assert factor(age, female) == pytest.approx(expected)
+
+
+def test_a_patients_esr_reads_its_age_and_sex():
+    trajectory = _trajectory(500.0)
+    young_man = ra_readouts(
+        obs.with_demographics(trajectory.copy(), 30.0, "male"), np.random.default_rng(1)
+    )
+    older_woman = ra_readouts(
+        obs.with_demographics(trajectory.copy(), 55.0, "female"), np.random.default_rng(1)
+    )
+    # Same random numbers: only the ESR (and DAS28-ESR) move, by 32.5 / 15.
+    assert older_woman["esr"] == pytest.approx(young_man["esr"] * 32.5 / 15.0)
+    assert older_woman["das28_crp"] == young_man["das28_crp"]
+    assert older_woman["das28_esr"] > young_man["das28_esr"]

@@ -11,6 +11,7 @@ import pandas as pd
 
 from immunetwin.declaration import Model
 from immunetwin.diseases.declaration import Disease
+from immunetwin.diseases.readouts import with_demographics
 from immunetwin.population import patient_rng, run_population, sample_parameters
 
 __all__ = [
@@ -211,6 +212,8 @@ def virtual_population(
     readouts = []
     for pid in patients.index:
         trajectory = run.trajectories.sel(patient_id=pid).to_dataframe()[list(disease.outputs)]
+        patient = patients.loc[pid]
+        with_demographics(trajectory, float(patient["age"]), str(patient["sex"]))
         rng = patient_rng(seed, int(pid), OBSERVATION_STREAM)
         readouts.append(disease.readouts(trajectory, rng))
     return patients.join(pd.DataFrame(readouts, index=patients.index))
@@ -320,7 +323,7 @@ def simulate_disease_patient(
     rng = patient_rng(seed, 0, OBSERVATION_STREAM)
     rows = []
     for day in visits:
-        history = trajectory.loc[:day, list(disease.outputs)]
+        history = with_demographics(trajectory.loc[:day, list(disease.outputs)], age, sex)
         rows.append(disease.readouts(history, rng))
     readouts = pd.DataFrame(rows, index=pd.Index(visits - start, name="day"))
     trajectory.index = pd.Index(trajectory.index - start, name="day")

@@ -71,7 +71,8 @@ def ra_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[str,
     burden = min(1.0, seen * fluctuation)
     tjc, sjc, patient_global = obs.joint_counts(burden, z[0:5], tender_relief=relief)
     crp = obs.measured_crp(float(last["lab_crp"]) * fluctuation, z[6])
-    esr = obs.lognormal(float(last["lab_esr"]), obs.ESR_ASSAY_CV, z[7])
+    esr_model = float(last["lab_esr"]) * obs.esr_demographic_factor(trajectory)
+    esr = obs.lognormal(esr_model, obs.ESR_ASSAY_CV, z[7])
     physician = (
         obs.PHYSICIAN_GLOBAL_BASE
         + obs.PHYSICIAN_GLOBAL_SLOPE * burden * (1.0 - obs.PLACEBO_PHYSICIAN_WEIGHT * relief)

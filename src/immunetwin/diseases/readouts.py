@@ -89,6 +89,14 @@ PGA_SLOPE = 80.0  # mm VAS at full synovitis burden
 PGA_SD = 12.0  # mm: within-patient VAS noise (test-retest SD ~10-15 mm)
 CRP_ASSAY_CV = 0.1  # analytical plus biological within-day CV of CRP
 ESR_ASSAY_CV = 0.1  # Westergren ESR repeatability CV (ICSH 2011: ~10% at raised values)
+# The ESR rises with age and is higher in women: physiology.csv esr_normal gives the upper
+# limit as ~(age [+10 if female]) / 2 mm/h (Miller et al. BMJ 1983). The model's ESR
+# (esr_reference, immune/complement.py) is that of a 30-year-old man (upper limit 15); an
+# observed ESR scales with the patient's upper limit (assumption: the whole distribution
+# moves with its upper limit). Factor 0.5 at the least (adolescents).
+ESR_REFERENCE_UPPER_LIMIT = 15.0  # mm/h, a 30-year-old man
+ESR_FEMALE_YEARS = 10.0
+ESR_MIN_FACTOR = 0.5
 
 # Visit-to-visit fluctuation of RA activity (log-normal SD of the synovitis burden seen
 # at a visit; calibrated: with the binomial and examiner noise, placebo+MTX ACR20
@@ -182,6 +190,27 @@ def binomial_quantile(z: float, n: int, p: float) -> int:
 def lognormal(median: float, cv: float, z: float) -> float:
     """``median`` times log-normal noise of coefficient of variation ``cv`` from ``z``."""
     return float(median * math.exp(math.sqrt(math.log1p(cv**2)) * z))
+
+
+def with_demographics(trajectory: pd.DataFrame, age: float, sex: str) -> pd.DataFrame:
+    """Attach the patient's age (years) and sex to ``trajectory.attrs`` for the readouts."""
+    trajectory.attrs["age"] = float(age)
+    trajectory.attrs["female"] = sex == "female"
+    return trajectory
+
+
+def esr_demographic_factor(trajectory: pd.DataFrame) -> float:
+    """How much the patient's ESR exceeds a 30-year-old man's at the same plasma proteins.
+
+    From ``trajectory.attrs`` (``age``, ``female``; :func:`with_demographics`): the
+    ratio of the patient's upper limit of normal, (age + 10 if female) / 2, to 15 mm/h.
+    1 when the trajectory carries no demographics.
+    """
+    age, female = trajectory.attrs.get("age"), trajectory.attrs.get("female")
+    if age is None or female is None:
+        return 1.0
+    upper = (float(age) + (ESR_FEMALE_YEARS if female else 0.0)) / 2.0
+    return max(ESR_MIN_FACTOR, upper / ESR_REFERENCE_UPPER_LIMIT)
 
 
 def time_on_study(trajectory: pd.DataFrame, default_enrolment_day: float) -> float:

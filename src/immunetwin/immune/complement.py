@@ -256,7 +256,9 @@ def acute_phase_module() -> Module:
             "esr_reference",
             8.0,
             "mm/h",
-            "calibrated: ESR ~8 mm/h in healthy adults (physiology.csv esr_normal 0-20 mm/h)",
+            "calibrated: ESR ~8 mm/h in healthy adults (physiology.csv esr_normal 0-20 mm/h): "
+            "about half the upper limit of a 30-year-old man (15 mm/h); observed ESRs scale "
+            "with the patient's age and sex (diseases/readouts.py esr_demographic_factor)",
             "ESR at reference fibrinogen and IgG.",
             cv=0.3,
         ),

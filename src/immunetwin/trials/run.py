@@ -37,6 +37,7 @@ from immunetwin.diseases.population import (
     TRIGGER_STREAM,
     sample_disease_patients,
 )
+from immunetwin.diseases.readouts import with_demographics
 from immunetwin.engine import Schedule, StateChange
 from immunetwin.population import patient_rng, run_population
 from immunetwin.trials.spec import Endpoint, Expression, TrialSpec
@@ -521,7 +522,9 @@ def _screening_rows(
             row["reason"] = "solver failure: " + str(status.loc[pid, "reason"])
         else:
             rng = patient_rng(spec.seed, int(pid), OBSERVATION_STREAM)
-            readouts = disease.readouts(frames[int(pid)].loc[:enrolment_day], rng)
+            history = frames[int(pid)].loc[:enrolment_day]
+            with_demographics(history, float(patient["age"]), str(patient["sex"]))
+            readouts = disease.readouts(history, rng)
             row.update({f"baseline_{k}": v for k, v in readouts.items()})
             values = {**_covariate_values(patient), **readouts}
             failed = [c.text for c in criteria if c(values) != 1.0]
@@ -671,6 +674,7 @@ def _observe(
             for week in spec.visits.weeks:
                 rows.append({"patient_id": pid, "arm": patient["arm"], "week": week, "seen": False})
             continue
+        demographics = (float(patient["age"]), str(patient["sex"]))
         frame = frames[pid]
         times = frame.index.to_numpy()
         rng = patient_rng(seed, pid, OBSERVATION_STREAM)
@@ -679,7 +683,7 @@ def _observe(
         for week in spec.visits.weeks:
             day = enrolment_day + 7.0 * week
             last = int(np.searchsorted(times, day + 1e-9))
-            readouts = disease.readouts(frame.iloc[:last], rng)
+            readouts = disease.readouts(with_demographics(frame.iloc[:last], *demographics), rng)
             if spec.harms.infections:
                 from immunetwin.drugs.harms import harm_readouts
 
