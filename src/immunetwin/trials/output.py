@@ -204,6 +204,7 @@ def _km_figures(result: TrialResult) -> list[tuple[str, str]]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from lifelines import KaplanMeierFitter
+    from lifelines.plotting import add_at_risk_counts
 
     figures = []
     enrolment_day = float(result.screening.get("enrolment_day", 0.0))
@@ -214,13 +215,19 @@ def _km_figures(result: TrialResult) -> list[tuple[str, str]]:
         if not len(data):
             continue
         data = data[~data["prior_event"]]
-        fig, ax = plt.subplots(figsize=(5, 3.4))
+        fig, ax = plt.subplots(figsize=(5.5, 4.2))
+        fitters = []
         for arm in result.spec.arms:
             subset = data[data["arm"] == arm.name]
             if len(subset):
-                KaplanMeierFitter().fit(
+                fitter = KaplanMeierFitter().fit(
                     subset["duration"] / 7.0, subset["event"].astype(bool), label=arm.name
-                ).plot_survival_function(ax=ax, ci_show=True)
+                )
+                fitter.plot_survival_function(ax=ax, ci_show=True)
+                fitters.append(fitter)
+        # Numbers at risk under the axis, as published curves show them: with staggered
+        # entry (``[enrolment]``) they fall through administrative censoring too.
+        add_at_risk_counts(*fitters, ax=ax, rows_to_show=["At risk"])
         ax.set_xlabel("weeks since randomisation")
         ax.set_ylabel("event-free")
         ax.set_title(endpoint.label or endpoint.id)
