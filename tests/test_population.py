@@ -11,10 +11,19 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
 
-from immunetwin import Model, ModelError, Schedule, SpecError, StateChange
+from immunetwin import Model, ModelError, Module, Parameter, Schedule, SpecError, StateChange
+from immunetwin.declaration import LogNormal
 from immunetwin.models.benchmark import stiff_benchmark_model
-from immunetwin.population import patient_rng, run_population, sample_parameters
+from immunetwin.population import (
+    parameter_normals,
+    patient_rng,
+    run_population,
+    sample_parameters,
+)
 
 UNTIL = 56.0
 OUTPUTS = ["cell_0", "cytokine_3", "cell_24", "adalimumab_central"]
@@ -89,6 +98,44 @@ def test_sampling_follows_the_declared_variability(model: Model) -> None:
     assert np.median(values) == pytest.approx(declared, rel=0.03)  # the value is the median
     omega = np.sqrt(np.log1p(0.3**2))
     assert np.std(np.log(values)) == pytest.approx(omega, rel=0.05)
+
+
+def test_adding_a_variable_parameter_leaves_every_other_draw_unchanged(model: Model) -> None:
+    """A model grows: a new variable parameter must not redraw the existing patients."""
+    extra = Module(
+        name="extra",
+        description="one more variable parameter (test only)",
+        parameters=[
+            Parameter(
+                "extra_gain", 2.0, "dimensionless", source="test", variability=LogNormal(cv=0.5)
+            )
+        ],
+    )
+    grown = Model.compose("grown", [*model.modules[:1], extra, *model.modules[1:]])
+    before = sample_parameters(model, 8, seed=5)
+    after = sample_parameters(grown, 8, seed=5)
+    assert "extra_gain" in after.columns
+    pd.testing.assert_frame_equal(after[before.columns], before)
+    # The same parameters in another order (names=) read the same values.
+    reordered = sample_parameters(model, 8, seed=5, names=list(before.columns)[::-1])
+    pd.testing.assert_frame_equal(reordered[before.columns], before)
+
+
+@given(seed=st.integers(0, 2**32 - 1), first=st.integers(0, 500), n=st.integers(1, 50))
+@settings(max_examples=30, deadline=None)
+def test_parameter_normals_of_a_chunk_equal_those_of_the_whole_run(seed, first, n) -> None:
+    whole = parameter_normals(seed, "cytokine_3_half_life", 0, first + n)
+    np.testing.assert_array_equal(
+        parameter_normals(seed, "cytokine_3_half_life", first, n), whole[first:]
+    )
+    assert np.isfinite(whole).all()
+
+
+def test_parameter_normals_are_standard_normal() -> None:
+    z = parameter_normals(2, "any", 0, 20_000)
+    assert stats.kstest(z, "norm").pvalue > 0.001
+    other = parameter_normals(2, "other", 0, 20_000)
+    assert abs(np.corrcoef(z, other)[0, 1]) < 0.03  # names give independent streams
 
 
 def test_patient_rng_matches_seed_sequence_spawn() -> None:

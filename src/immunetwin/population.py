@@ -30,6 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import xarray as xr
+from scipy.special import ndtri
 
 from immunetwin._errors import ModelError, SpecError
 from immunetwin._io import atomic_write, atomic_write_text
@@ -38,7 +39,13 @@ from immunetwin.declaration import LogNormal, Model, Normal
 from immunetwin.engine import Schedule, SimulationOptions, check_names, output_grid, sbml_key
 from immunetwin.sbml import to_sbml
 
-__all__ = ["PopulationResult", "patient_rng", "run_population", "sample_parameters"]
+__all__ = [
+    "PopulationResult",
+    "parameter_normals",
+    "patient_rng",
+    "run_population",
+    "sample_parameters",
+]
 
 PARAMETER_STREAM = 0
 SCHEDULE_STREAM = 1
@@ -53,6 +60,24 @@ def patient_rng(seed: int, patient: int, stream: int = PARAMETER_STREAM) -> np.r
     worker can build patient ``patient``'s generator without the others.
     """
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(stream, patient)))
+
+
+def _name_key(name: str) -> int:
+    """A stable 64-bit integer for a parameter name (the same on every machine and run)."""
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "little")
+
+
+def parameter_normals(seed: int, name: str, first_patient: int, n: int) -> np.ndarray:
+    """Standard normals of patients ``first_patient .. first_patient + n - 1`` for ``name``.
+
+    One generator per (seed, parameter name); patient i gets its i-th 53-bit draw,
+    mapped through the normal quantile function (so one draw per patient, whatever
+    the value, and a chunk of patients reads the same values as the whole run).
+    """
+    sequence = np.random.SeedSequence(seed, spawn_key=(PARAMETER_STREAM, _name_key(name)))
+    raw = np.random.PCG64(sequence).random_raw(first_patient + n)[first_patient:]
+    uniform = ((raw >> np.uint64(11)).astype(np.float64) + 0.5) / 2.0**53
+    return np.asarray(ndtri(uniform), dtype=float)
 
 
 def sample_parameters(
@@ -84,13 +109,13 @@ def sample_parameters(
         if unknown:
             raise ModelError(f"unknown parameter {unknown[0]!r} in model {model.name!r}")
         chosen = [by_name[x] for x in names]
-    # Each patient's standard normals come from its own generator (so patient i's
-    # parameters do not depend on n); the transformation is then vectorised.
+    # Each parameter's standard normals come from a generator keyed by its name, and
+    # patient i reads the i-th: so a patient's value of a parameter depends neither on
+    # n, nor on which other parameters vary, nor on their order. Adding a variable
+    # parameter to the model leaves every other draw of every patient unchanged.
     z = np.empty((n, len(chosen)))
-    for row in range(n):
-        z[row] = patient_rng(seed, first_patient + row, PARAMETER_STREAM).standard_normal(
-            len(chosen)
-        )
+    for col, parameter in enumerate(chosen):
+        z[:, col] = parameter_normals(seed, parameter.name, first_patient, n)
     values = np.empty_like(z)
     for col, parameter in enumerate(chosen):
         variability = parameter.variability
@@ -106,9 +131,13 @@ def sample_parameters(
             continue
         outside = ~((values[:, col] >= variability.low) & (values[:, col] <= variability.high))
         for row in np.flatnonzero(outside).tolist():
-            # Redraw from the patient's own generator, after its first draws.
-            rng = patient_rng(seed, first_patient + row, PARAMETER_STREAM)
-            rng.standard_normal(len(chosen))
+            # Redraw from a generator of this patient and parameter.
+            rng = np.random.default_rng(
+                np.random.SeedSequence(
+                    seed,
+                    spawn_key=(PARAMETER_STREAM, first_patient + row, _name_key(parameter.name)),
+                )
+            )
             for _ in range(1000):
                 draw = parameter.value + variability.sd * rng.standard_normal()
                 if variability.low <= draw <= variability.high:
