@@ -75,7 +75,9 @@ def parameter_normals(seed: int, name: str, first_patient: int, n: int) -> np.nd
     the value, and a chunk of patients reads the same values as the whole run).
     """
     sequence = np.random.SeedSequence(seed, spawn_key=(PARAMETER_STREAM, _name_key(name)))
-    raw = np.random.PCG64(sequence).random_raw(first_patient + n)[first_patient:]
+    bits = np.random.PCG64(sequence)
+    bits.advance(first_patient)  # one 64-bit output per step: a jump, not a loop
+    raw = bits.random_raw(n)
     uniform = ((raw >> np.uint64(11)).astype(np.float64) + 0.5) / 2.0**53
     return np.asarray(ndtri(uniform), dtype=float)
 
