@@ -145,6 +145,20 @@ def test_an_event_driven_close_falls_on_the_nth_event(plain, workers, monkeypatc
     assert summary is not None and "at event 3 of t1d" in summary
 
 
+def test_entries_after_an_early_event_close_get_no_follow_up(plain):
+    # The first event comes long before the last of 520 weeks of entries.
+    result = run_trial(
+        parse_spec(spec_with({"accrual_weeks": 520.0, "close_after_events": 1})), workers=1
+    )
+    close = result.screening["close"]["close_week"]
+    late = result.patients["entry_week"] >= close
+    assert late.any() and (result.patients.loc[late, "admin_censor_week"] == 0).all()
+    timed = values(result, "t1d")
+    assert (timed["duration"] >= 0).all()
+    seen = result.visits[result.visits["seen"]]
+    assert set(seen[seen["patient_id"].isin(late[late].index)]["week"]) == {0.0}
+
+
 def test_a_close_never_reached_leaves_the_schedule(plain):
     events = int(values(plain, "t1d")["event"].sum())
     result = run_trial(parse_spec(spec_with({"close_after_events": events + 1})), workers=1)
@@ -174,6 +188,7 @@ def test_the_event_count_scales_with_the_trial_size():
         ),
         ({"accrual_weeks": -1}, None, "enrolment.accrual_weeks"),
         ({"close_week": 0}, None, "enrolment.close_week"),
+        ({"accrual_weeks": 52, "close_week": 20}, None, "must come after the last entry"),
         ({"accrual": 3}, None, "enrolment.accrual"),
     ],
 )

@@ -655,7 +655,8 @@ def _observe(
         draw = dropout_rng.exponential()  # always drawn: common random numbers across arms
         dropout_week = draw / rate * 52.1775 if rate > 0 else math.inf
         entry_week = _entry_week(spec, pid)
-        censor_week = math.inf if close_week is None else close_week - entry_week
+        # An entry at or after an event-driven close gets no follow-up, not a negative one.
+        censor_week = math.inf if close_week is None else max(0.0, close_week - entry_week)
         done = list(applied.get(pid, ()))
         # Adjustments simulated after the trial closed for this patient are unseen.
         seen_done = [w for _, w in done if w <= censor_week]

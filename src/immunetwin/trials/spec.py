@@ -375,7 +375,9 @@ class Enrolment(BaseModel):
         close_week: The trial closes this many weeks after the first entry.
         close_after_events: The trial closes when this many patients (all arms)
             have had the event of ``close_endpoint``. When ``--patients`` runs the
-            trial at another size, the number is scaled in proportion.
+            trial at another size, the number is scaled in proportion. A patient
+            whose entry falls at or after such a close is followed for no time (seen
+            at baseline only).
         close_endpoint: The time-to-event endpoint whose events close the trial
             (default the primary one, else the first).
     """
@@ -393,6 +395,11 @@ class Enrolment(BaseModel):
             raise ValueError("set close_week or close_after_events, not both")
         if self.close_endpoint is not None and self.close_after_events is None:
             raise ValueError("close_endpoint needs close_after_events")
+        if self.close_week is not None and self.close_week <= self.accrual_weeks:
+            raise ValueError(
+                f"close_week ({self.close_week:g}) must come after the last entry "
+                f"(accrual_weeks {self.accrual_weeks:g})"
+            )
         return self
 
     @property
