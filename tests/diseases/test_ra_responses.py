@@ -14,11 +14,10 @@ from scipy.stats import binom
 from immunetwin.diseases import RA
 from immunetwin.diseases import readouts as obs
 from immunetwin.diseases.ra import acr_response, eular_response, ra_readouts, ra_responses
-from immunetwin.immune.steady_state import HEALTHY_STEADY_STATE
 
 from ._courses import untreated_courses
 
-HEALTHY_SYNOVIUM = HEALTHY_STEADY_STATE["synovium_inflammation"]
+HEALTHY_SYNOVIUM = obs.healthy_infiltrate("synovium")
 
 
 def _trajectory(inflammation: float, days: float = RA.enrolment_day, function=28.0):

@@ -16,7 +16,9 @@ from .reference import REPO, load_table
 
 
 def test_model_size_and_organs(model):
-    assert 40 <= len(model.species) <= 95
+    # ~95 states plus the synovium's 7 sites (6 more than one): growth past this is a
+    # decision about speed (every patient of every disease carries every state).
+    assert 40 <= len(model.species) <= 105
     for organ in ORGANS:
         assert model.kind_of(organ) == "compartment"
         assert model.kind_of(f"{organ}_function") == "rule"

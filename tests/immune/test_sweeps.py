@@ -58,28 +58,29 @@ def test_treg_threshold_separates_transient_from_chronic_responses(treg_sweep):
 
 @pytest.fixture(scope="module")
 def inflammation_sweep(sim):
-    """Synovial inflammation after one year, from a healthy and from an inflamed start."""
-    inflamed = Schedule(
-        (StateChange(time=0.0, target="synovium_inflammation", op="set", value=400.0),)
-    )
+    """Skin inflammation after one year, from a healthy and from an inflamed start.
+
+    Skin is one site; the synovium's sites switch one by one (tests/immune/test_synovial_sites.py).
+    """
+    inflamed = Schedule((StateChange(time=0.0, target="skin_inflammation", op="set", value=400.0),))
     result = {}
     for drive in DRIVES:
         ends = []
         for schedule in (None, inflamed):
             frame = sim.simulate(
                 until=365.0,
-                outputs=["synovium_inflammation"],
+                outputs=["skin_inflammation"],
                 output_times=[0.0, 365.0],
-                parameters={"synovium_inflammatory_drive": drive},
+                parameters={"skin_inflammatory_drive": drive},
                 schedule=schedule,
             )
-            ends.append(float(frame["synovium_inflammation"].iloc[-1]))
+            ends.append(float(frame["skin_inflammation"].iloc[-1]))
         result[drive] = tuple(ends)
     return result
 
 
 def test_inflammation_is_bistable_over_a_range_of_drive(inflammation_sweep, healthy_state):
-    basal = healthy_state["synovium_inflammation"]
+    basal = healthy_state["skin_inflammation"]
     high = 10.0 * basal
 
     def kind(ends):

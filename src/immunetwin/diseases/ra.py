@@ -12,6 +12,7 @@ import pandas as pd
 from immunetwin.declaration import LogNormal
 from immunetwin.diseases import readouts as obs
 from immunetwin.diseases.declaration import Covariate, Demographics, Disease, ParameterChange
+from immunetwin.immune.tissue import ORGAN_SPECS
 
 __all__ = [
     "ACR_CORE_SET",
@@ -182,7 +183,8 @@ RA = Disease(
     description="Rheumatoid arthritis: chronic synovitis driven by TNF/IL-6/IL-17 loops.",
     mechanism=(
         "Synovial myeloid inflammation self-amplifies through TNF, IL-1 and IL-6 "
-        "(bistable: once inflamed, the synovium stays inflamed inside a range of drive), "
+        "(bistable: once inflamed, a joint stays inflamed inside a range of drive; 7 "
+        "synovial sites with unequal gains resolve one by one under treatment), "
         "sustained by synovium-reactive Th17/Th1 cells (HLA-DRB1 shared epitope); the "
         "infiltrate raises CRP, destroys synovium and cartilage, and gives tender and "
         "swollen joints. The virtual patients have established RA: they start on the "
@@ -249,10 +251,12 @@ RA = Disease(
     readouts=ra_readouts,
     initial_state=MappingProxyType(
         {
-            "synovium_inflammation": (
+            f"synovium_site{j + 1}_inflammation": (
                 500.0,
-                "calibrated: established synovitis at enrolment (inflamed branch)",
+                "calibrated: established synovitis at enrolment (inflamed branch); sites "
+                "below the bistable range resolve during the history",
             )
+            for j in range(ORGAN_SPECS["synovium"].sites)
         }
     ),
     follow_up_days=ENROLMENT_DAY,

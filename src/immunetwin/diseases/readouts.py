@@ -245,13 +245,21 @@ def placebo_fraction(days_on_study: float, expectation: float) -> float:
     return float(min(0.9, PLACEBO_MAX * scale * onset))
 
 
+def healthy_infiltrate(organ: str) -> float:
+    """An organ's myeloid infiltrate in health (cells/uL): its state, or its sites' mean."""
+    if f"{organ}_inflammation" in HEALTHY_STEADY_STATE:
+        return HEALTHY_STEADY_STATE[f"{organ}_inflammation"]
+    sites = [v for k, v in HEALTHY_STEADY_STATE.items() if k.startswith(f"{organ}_site")]
+    return sum(sites) / len(sites)
+
+
 def synovitis_burden(synovium_inflammation: float) -> float:
     """Share (0-1) of maximal synovitis from the synovial infiltrate (cells/uL).
 
     Args:
         synovium_inflammation: The model state ``synovium_inflammation``.
     """
-    excess = max(0.0, synovium_inflammation - HEALTHY_STEADY_STATE["synovium_inflammation"])
+    excess = max(0.0, synovium_inflammation - healthy_infiltrate("synovium"))
     return excess / (excess + SYNOVITIS_HALF_CELLS)
 
 

@@ -273,11 +273,21 @@ def _methotrexate() -> Drug:
                 knob="lymphocyte_proliferation_factor",
             ),
             Effect(
-                "adenosine",
-                "agonise",
-                "AICAR accumulation releases adenosine, an anti-inflammatory signal to "
-                "macrophages and neutrophils",
-                "Chan & Cronstein Nat Rev Rheumatol 2010;6:175",
+                "myeloid_activation",
+                "inhibit_signalling",
+                "AICAR accumulation releases adenosine, whose A2A receptors on macrophages "
+                "and neutrophils damp their activation: less of the myeloid self-"
+                "amplification that sustains synovitis",
+                "Chan & Cronstein Nat Rev Rheumatol 2010;6:175; Cronstein et al. J Clin "
+                "Invest 1993;92:2675 (adenosine antagonists abolish methotrexate's "
+                "anti-inflammatory effect)",
+                potency=Q(
+                    0.0065,
+                    "mg/L",
+                    "calibrated: as the antifolate effect, half-maximal at the mean steady-"
+                    "state effect-site concentration of 15 mg weekly (unconfirmed)",
+                ),
+                knob="myeloid_activation_factor",
             ),
         ),
         label_regimens=(

@@ -119,6 +119,7 @@ DRUG_TARGETS: tuple[str, ...] = (
     "fc_gamma_receptor_function",
     "cell_therapy_il6_release_rate",
     "neutrophil_adhesion_factor",
+    "myeloid_activation_factor",
     "treg_proliferation_factor",
     "nk_il2_proliferation_rate",
     "lymphocyte_cns_entry",

@@ -6,7 +6,10 @@ Each organ has four states:
   ``{organ}_function`` in %), lost by damage and restored by regeneration;
 - ``{organ}_inflammation``: local activated myeloid infiltrate (cells/uL of organ) with
   cytokine self-amplification (bistable over a range of ``{organ}_inflammatory_drive``, as
-  in Baker et al. 2013);
+  in Baker et al. 2013). An organ of several sites (the synovium: 7 joint groups) has one
+  infiltrate state per site, ``{organ}_site{j}_inflammation``, each with its own gain,
+  and ``{organ}_inflammation`` is their mean: the sites switch one by one, so the
+  organ's response to a drug is graded;
 - ``{organ}_effector_t``: organ-specific self-reactive effector T cells (Th1/Th17/CD8 mix),
   body pool in lymphoid tissue, primed by organ antigen released from turnover and damage;
 - ``{organ}_ic_deposits``: immune complexes deposited from blood, which fix complement and
@@ -16,6 +19,7 @@ Each organ has four states:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import NormalDist
 
 from immunetwin import Compartment, Module
 from immunetwin.immune._common import flow, par, rule, state
@@ -43,6 +47,14 @@ class OrganSpec:
         scarring: Share of lost parenchyma replaced by scar, which never regenerates
             (0: all loss is recoverable; above 0 the organ gets a ``{organ}_scar`` state).
         scarring_source: Where ``scarring`` comes from.
+        sites: Independent inflammatory sites of the organ (joints, say). Above 1 the
+            infiltrate is one state per site, ``{organ}_site{j}_inflammation``, each with
+            its own self-amplification gain, and ``{organ}_inflammation`` is their mean:
+            sites cross their bistable thresholds one by one, so the organ's response to a
+            drug is graded instead of all-or-none.
+        site_spread: SD of the log self-amplification gain across sites (the gains sit at
+            the normal quantiles (j - 0.5)/sites, so their median is the organ's drive).
+        site_source: Where ``site_spread`` comes from.
     """
 
     name: str
@@ -62,6 +74,9 @@ class OrganSpec:
     )
     scarring: float = 0.0
     scarring_source: str = ""
+    sites: int = 1
+    site_spread: float = 0.0
+    site_source: str = ""
 
 
 ORGAN_SPECS: dict[str, OrganSpec] = {
@@ -78,6 +93,16 @@ ORGAN_SPECS: dict[str, OrganSpec] = {
             0.01,
             1.0,
             2e-2,
+            sites=7,
+            site_spread=0.4,
+            site_source=(
+                "chosen, not fitted: joints of one patient are unequally active; the 7 sites "
+                "stand for the 28 DAS28 joints in groups of 4. Gains x0.65-1.5 across the "
+                "sites keep every site of a median patient (drive 4) inflamed untreated, and "
+                "let methotrexate and biologics resolve some sites and not others: trials "
+                "see graded ACR20/50/70 (ARMADA, OPTION), where one bistable synovium gave "
+                "all-or-none remission. The first value tried, not tuned"
+            ),
         ),
         OrganSpec(
             "kidney",
@@ -301,16 +326,28 @@ def tissue_shared_module() -> Module:
             "Share of local inflammatory self-amplification that needs free IL-1beta.",
         ),
     ]
+    parameters.append(
+        par(
+            "myeloid_activation_factor",
+            1.0,
+            "dimensionless",
+            "definition: drug target hook, 1 without drug (a drug module lowers it)",
+            "Activation of the myeloid cells that amplify local inflammation: scales "
+            "self-amplification as a whole (methotrexate's adenosine lowers it).",
+        )
+    )
     rules = (
         rule(
             "local_amplification",
+            "myeloid_activation_factor * "
             "(1 - amplification_tnf_share * (1 - tnf_free_fraction)) * "
             "(1 - amplification_il6_share * (1 - il6_receptor_signalling)) * "
             "(1 - amplification_il1_share * (1 - il1b_free_fraction))",
             "dimensionless",
             "Cytokine dependence of local self-amplification: 1 without drugs; "
             "anti-TNF, IL-6R and IL-1 blockade each remove their share of what is left "
-            "(parallel pathways acting together, so combined blockade never goes below 0).",
+            "(parallel pathways acting together, so combined blockade never goes below 0), "
+            "and damped myeloid activation scales the whole.",
         ),
     )
     return Module(
@@ -319,6 +356,51 @@ def tissue_shared_module() -> Module:
         parameters=tuple(parameters),
         rules=rules,
     )
+
+
+def _sites(spec: OrganSpec, parameters: list) -> tuple[list[str], list[str], list]:
+    """Infiltrate states, their self-amplification gains and the rules joining them.
+
+    One site: the state ``{organ}_inflammation`` with the organ's drive. Several: one
+    state per site with gain ``drive * exp(spread * q_j)`` at the normal quantiles
+    ``q_j`` of ``(j - 0.5)/sites``, and ``{organ}_inflammation`` the mean of the sites
+    (a rule, so every reader of the organ's infiltrate sees the organ as a whole).
+    Appends the spread parameter to ``parameters``.
+    """
+    o = spec.name
+    drive = f"{o}_inflammatory_drive"
+    if spec.sites == 1:
+        return [f"{o}_inflammation"], [drive], []
+    parameters.append(
+        par(
+            f"{o}_site_drive_spread",
+            spec.site_spread,
+            "dimensionless",
+            spec.site_source,
+            f"SD of the log self-amplification gain across the {spec.sites} {o} sites.",
+        )
+    )
+    states = [f"{o}_site{j + 1}_inflammation" for j in range(spec.sites)]
+    quantiles = [NormalDist().inv_cdf((j + 0.5) / spec.sites) for j in range(spec.sites)]
+    drives = [f"{o}_site{j + 1}_drive" for j in range(spec.sites)]
+    rules = [
+        rule(
+            f"{o}_inflammation",
+            f"({' + '.join(states)}) / {spec.sites}",
+            "cells/uL",
+            f"Activated myeloid infiltrate of the {o}: mean of its {spec.sites} sites.",
+        ),
+        *(
+            rule(
+                name,
+                f"{drive} * exp({o}_site_drive_spread * {q:.6f})",
+                "dimensionless",
+                f"Self-amplification gain of {o} site {j + 1} (normal quantile {q:+.3f}).",
+            )
+            for j, (name, q) in enumerate(zip(drives, quantiles, strict=True))
+        ),
+    ]
+    return states, drives, rules
 
 
 def tissue_module(organ: str | OrganSpec) -> Module:
@@ -409,13 +491,24 @@ def tissue_module(organ: str | OrganSpec) -> Module:
             cv=0.3,
         ),
     ]
+    site_states, site_drives, site_rules = _sites(spec, parameters)
+    # Each site's infiltrate damages its own share of the parenchyma (mean of the sites'
+    # damage, not the damage of the mean infiltrate).
+    infiltrate_damage = (
+        "("
+        + " + ".join(
+            f"({x}/inflammation_k)**infiltrate_damage_hill / "
+            f"(1 + ({x}/inflammation_k)**infiltrate_damage_hill)"
+            for x in site_states
+        )
+        + f") / {len(site_states)}"
+    )
     rules = [
+        *site_rules,
         rule(
             f"{o}_damage_rate",
             f"{o}_t_cell_damage * lymphocyte_{o}_entry * (1 - effector_t_exhaustion) * {eff} + "
-            f"{o}_infiltrate_sensitivity * infiltrate_damage * "
-            f"({infl}/inflammation_k)**"
-            f"infiltrate_damage_hill / (1 + ({infl}/inflammation_k)**infiltrate_damage_hill)",
+            f"{o}_infiltrate_sensitivity * infiltrate_damage * {infiltrate_damage}",
             "1/day",
             f"Per-capita loss rate of {o} parenchyma.",
         ),
@@ -475,11 +568,25 @@ def tissue_module(organ: str | OrganSpec) -> Module:
             if scar
             else []
         ),
-        state(infl, o, 5.3, "cells/uL", f"Activated myeloid infiltrate of the {o}."),
+        *(
+            state(x, o, 5.3, "cells/uL", f"Activated myeloid infiltrate of {where}.")
+            for x, where in zip(
+                site_states,
+                [f"the {o}"]
+                if spec.sites == 1
+                else [f"{o} site {j + 1}" for j in range(spec.sites)],
+                strict=True,
+            )
+        ),
         state(eff, "lymphoid", 0.0, "cells/uL", f"{o.capitalize()}-specific effector T cells."),
         state(dep, o, 0.0, "mg/L", f"Immune complexes deposited in the {o}."),
     ]
     k_infl = "log(2)/inflammation_half_life"
+    site_flow_names = (
+        [f"{o}_inflammation"]
+        if spec.sites == 1
+        else [f"{o}_site{j + 1}_inflammation" for j in range(spec.sites)]
+    )
     if scar:
         parameters.append(
             par(
@@ -517,18 +624,24 @@ def tissue_module(organ: str | OrganSpec) -> Module:
             if scar
             else []
         ),
-        flow(
-            f"{o}_inflammation_recruitment",
-            f"{k_infl} * (inflammation_basal * (1 + (tnf + il1b)/systemic_cytokine_k) + "
-            f"local_amplification * {o}_inflammatory_drive * inflammation_k * "
-            f"({infl}/inflammation_k)**2 / "
-            f"(1 + ({infl}/inflammation_k)**2) + t_cell_infiltrate_gain * "
-            f"lymphocyte_{o}_entry * (1 - effector_t_exhaustion) * {eff} + "
-            f"ic_infiltrate_gain * c1q_level * {dep} * inflammation_k / ic_classical_k)",
-            "Recruitment and local amplification of inflammatory cells.",
-            products=[infl],
+        *(
+            flow_
+            for x, drive, name in zip(site_states, site_drives, site_flow_names, strict=True)
+            for flow_ in (
+                flow(
+                    f"{name}_recruitment",
+                    f"{k_infl} * (inflammation_basal * (1 + (tnf + il1b)/systemic_cytokine_k) + "
+                    f"local_amplification * {drive} * inflammation_k * "
+                    f"({x}/inflammation_k)**2 / "
+                    f"(1 + ({x}/inflammation_k)**2) + t_cell_infiltrate_gain * "
+                    f"lymphocyte_{o}_entry * (1 - effector_t_exhaustion) * {eff} + "
+                    f"ic_infiltrate_gain * c1q_level * {dep} * inflammation_k / ic_classical_k)",
+                    "Recruitment and local amplification of inflammatory cells.",
+                    products=[x],
+                ),
+                flow(f"{name}_resolution", f"{k_infl} * {x}", "Resolution.", reactants=[x]),
+            )
         ),
-        flow(f"{o}_inflammation_resolution", f"{k_infl} * {infl}", "Resolution.", reactants=[infl]),
         flow(
             f"{o}_effector_priming",
             f"t_priming_rate * {o}_naive_precursors * {o}_presentation * {o}_costimulation * "
