@@ -112,3 +112,41 @@ def test_untreated_course_remission_rate(courses):
     # 40 patients: binomial SE ~6 points; accept 0-40%.
     assert remission <= 0.4
     assert (week12["cdai"] < CDAI_REMISSION).mean() == remission
+
+
+def test_cdai_haematocrit_item_follows_the_sex_standard():
+    import pandas as pd
+
+    from immunetwin.diseases import readouts as obs
+    from immunetwin.diseases.crohns import haematocrit_deficit
+
+    frame = pd.DataFrame({"x": [0.0]})
+    woman = obs.with_demographics(frame.copy(), 35.0, "female")
+    man = obs.with_demographics(frame.copy(), 35.0, "male")
+    assert haematocrit_deficit(38.0, woman) == pytest.approx(4.0)  # 42 - 38
+    assert haematocrit_deficit(38.0, man) == pytest.approx(9.0)  # 47 - 38
+    assert haematocrit_deficit(50.0, man) == 0.0  # above the standard scores nothing
+    # Healthy haemoglobin (model reference 14 g/dL, a woman's) scores ~0 for either sex.
+    healthy = 14.0
+    assert haematocrit_deficit(obs.haematocrit(healthy), woman) < 1.0
+    male_hb = healthy * obs.haemoglobin_demographic_factor(man)
+    assert haematocrit_deficit(obs.haematocrit(male_hb), man) < 1.0
+
+
+def test_cdai_adds_the_haematocrit_item_to_the_diary(courses):
+    week0 = courses[courses["week"] == 0]
+    diary = (
+        2.0 * week0["liquid_stools_7d"]
+        + 5.0 * week0["pain_sum_7d"]
+        + 7.0 * week0["wellbeing_sum_7d"]
+    )
+    haematocrit_points = week0["cdai"] - diary
+    print(
+        f"\nCrohn's baseline haemoglobin median {week0['haemoglobin'].median():.1f} g/dL, "
+        f"haematocrit {week0['haematocrit'].median():.1f}%; CDAI haematocrit item mean "
+        f"{haematocrit_points.mean():.0f} points"
+    )
+    assert (haematocrit_points >= -1e-9).all()
+    # Anaemia of inflammation in active disease: some patients score the item.
+    assert haematocrit_points.mean() > 0.0
+    assert week0["haemoglobin"].median() < 14.0

@@ -2,9 +2,10 @@
 
 The observation model turns the gut's myeloid infiltrate into the three patient-diary
 items of the Crohn's Disease Activity Index (Best et al. Gastroenterology 1976): liquid
-stools, abdominal pain and general well-being over seven days. The other five CDAI items
-(complications, antidiarrhoeal use, abdominal mass, haematocrit, body weight) have no
-state in the model and score 0, so the simulated CDAI is the diary part of the index.
+stools, abdominal pain and general well-being over seven days. The haematocrit item
+comes from the model's haemoglobin (anaemia of inflammation: IL-6 and hepcidin), for the
+patient's sex. The other four CDAI items (complications, antidiarrhoeal use, abdominal
+mass, body weight) have no state in the model and score 0.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ OUTPUTS = (
     "lab_tnf",
     "lab_il6",
     "lab_crp",
+    "lab_haemoglobin",
 )
 
 # CDAI cut points (Best et al. 1976; Sandborn et al. Gastroenterology 2002 review of
@@ -50,6 +52,9 @@ OUTPUTS = (
 CDAI_REMISSION = 150.0
 CDAI_RESPONSE_DROP = 100.0
 CDAI_RESPONSE_70_DROP = 70.0
+# CDAI haematocrit standards (Best et al. 1976): 6 points per percentage point below them.
+HAEMATOCRIT_STANDARD_MALE = 47.0
+HAEMATOCRIT_STANDARD_FEMALE = 42.0
 
 # Gut observation model. The burden is the share (0-1) of maximal mucosal inflammation.
 # calibrated: the model's inflamed gut branch (infiltrate ~200-400 cells/uL at drive 2.5-4)
@@ -151,6 +156,21 @@ def cdai(
     )
 
 
+def haematocrit_deficit(haematocrit_percent: float, trajectory: pd.DataFrame) -> float:
+    """CDAI haematocrit item: points below 47% (men) or 42% (women), 0 at or above.
+
+    Best et al. 1976 standards; a haematocrit above the standard scores 0 here (some
+    calculators let it subtract). A trajectory without demographics scores as a woman's
+    (the model's haemoglobin reference is a woman's).
+    """
+    standard = (
+        HAEMATOCRIT_STANDARD_MALE
+        if trajectory.attrs.get("female") is False
+        else (HAEMATOCRIT_STANDARD_FEMALE)
+    )
+    return max(0.0, standard - haematocrit_percent)
+
+
 def crohns_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[str, float]:
     """Crohn's readouts at the last output time: CDAI diary items, CDAI, CRP, cytokines.
 
@@ -167,12 +187,16 @@ def crohns_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[
     relief = obs.placebo_fraction(days, float(expectation))
     stools, pain, wellbeing = gut_diary(float(last["gut_inflammation"]), z[:4], relief)
     crp = obs.measured_crp(float(last["lab_crp"]), float(z[4]))
-    score = cdai(stools, pain, wellbeing)
+    haemoglobin = float(last["lab_haemoglobin"]) * obs.haemoglobin_demographic_factor(trajectory)
+    hct = obs.haematocrit(haemoglobin)
+    score = cdai(stools, pain, wellbeing, haematocrit_deficit=haematocrit_deficit(hct, trajectory))
     return {
         "liquid_stools_7d": stools,
         "pain_sum_7d": pain,
         "wellbeing_sum_7d": wellbeing,
         "cdai": score,
+        "haemoglobin": haemoglobin,
+        "haematocrit": hct,
         "crp": crp,
         "tnf": float(last["lab_tnf"]),
         "il6": float(last["lab_il6"]),

@@ -93,8 +93,10 @@ def ra_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[str,
         "sjc28": sjc,
         "crp": crp,
         "esr": esr,
-        # Haemoglobin: the model value (assay CV ~1%, below what the model resolves).
-        "haemoglobin": float(last["lab_haemoglobin"]),
+        # Haemoglobin: the model value for the patient's sex (assay CV ~1%, below what
+        # the model resolves).
+        "haemoglobin": float(last["lab_haemoglobin"])
+        * obs.haemoglobin_demographic_factor(trajectory),
         "patient_global": patient_global,
         "physician_global": float(np.clip(physician, 0.0, 100.0)),
         "pain": float(np.clip(pain, 0.0, 100.0)),

@@ -97,6 +97,13 @@ ESR_ASSAY_CV = 0.1  # Westergren ESR repeatability CV (ICSH 2011: ~10% at raised
 ESR_REFERENCE_UPPER_LIMIT = 15.0  # mm/h, a 30-year-old man
 ESR_FEMALE_YEARS = 10.0
 ESR_MIN_FACTOR = 0.5
+# Haemoglobin: the model's reference (14 g/dL, immune/complement.py) is the midpoint of the
+# women's range 12-16 g/dL; men's 13.5-17.5 g/dL has midpoint 15.5 (textbook, as that
+# parameter's source). An observed haemoglobin scales with the patient's sex.
+HAEMOGLOBIN_MALE_FACTOR = 15.5 / 14.0
+# Haematocrit (%) = 100 x haemoglobin / MCHC, MCHC ~33 g/dL (textbook 32-36; the "rule of
+# three", Hct ~ 3 x Hb), for indices that score the haematocrit (CDAI).
+MCHC_G_PER_DL = 33.0
 
 # Visit-to-visit fluctuation of RA activity (log-normal SD of the synovitis burden seen
 # at a visit; calibrated: with the binomial and examiner noise, placebo+MTX ACR20
@@ -211,6 +218,20 @@ def esr_demographic_factor(trajectory: pd.DataFrame) -> float:
         return 1.0
     upper = (float(age) + (ESR_FEMALE_YEARS if female else 0.0)) / 2.0
     return max(ESR_MIN_FACTOR, upper / ESR_REFERENCE_UPPER_LIMIT)
+
+
+def haemoglobin_demographic_factor(trajectory: pd.DataFrame) -> float:
+    """Observed over model haemoglobin for the patient's sex: 15.5/14 in men, else 1.
+
+    The model's haemoglobin reference is a woman's; a trajectory without demographics
+    (:func:`with_demographics`) reads as one.
+    """
+    return HAEMOGLOBIN_MALE_FACTOR if trajectory.attrs.get("female") is False else 1.0
+
+
+def haematocrit(haemoglobin: float) -> float:
+    """Haematocrit (%) from haemoglobin (g/dL) at a normal MCHC (33 g/dL)."""
+    return 100.0 * haemoglobin / MCHC_G_PER_DL
 
 
 def time_on_study(trajectory: pd.DataFrame, default_enrolment_day: float) -> float:
