@@ -38,7 +38,16 @@ STRUCTURAL_POINTS = 10.0
 
 # (trial, arm, endpoint) -> why the model misses it (see docs/calibration.md).
 # Measured at this size and seed (one seed gives identical results on any worker count).
-KNOWN_MISSES: dict[tuple[str, str, str], str] = {}
+_BIOLOGIC_OVERSHOOT = (
+    "graded synovitis (2026-12-01): on background methotrexate the biologic arms overshoot "
+    "(seed 3: ARMADA 20 mg ACR20 77% vs 47.8%, OPTION 8 mg/kg ACR50 77% vs 44%; the "
+    "calibration run at seed 7 fitted them): every patient depends on TNF and IL-6 by the "
+    "same shares, so there is no primary non-response (docs/calibration.md)"
+)
+KNOWN_MISSES: dict[tuple[str, str, str], str] = {
+    ("armada", "adalimumab 20 mg + MTX", "acr20"): _BIOLOGIC_OVERSHOOT,
+    ("option", "tocilizumab 8 mg/kg + MTX", "acr50"): _BIOLOGIC_OVERSHOOT,
+}
 # Trials rerun at another size than PATIENTS_PER_ARM per arm. TN-10 closes after a share
 # of patients has an event; at 30 per arm its published hazard ratio (p = 0.006 at 76
 # patients) is shown only about two times in three (seed 3: HR 0.62 [0.31, 1.27]). Type 1
