@@ -7,6 +7,7 @@ Each site is the generic bistable infiltrate (Baker et al. 2013) with its own ga
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from statistics import NormalDist
 
 import numpy as np
@@ -111,8 +112,6 @@ def test_a_site_resolves_where_its_gain_leaves_the_bistable_range(blockade_sweep
 @given(spread=st.floats(0.0, 1.5), sites=st.integers(2, 9))
 def test_any_site_count_declares_consistent_states_and_rules(spread, sites):
     spec = ORGAN_SPECS["synovium"]
-    from dataclasses import replace
-
     module = tissue_module(replace(spec, sites=sites, site_spread=spread, site_source="test"))
     species = {s.name for s in module.species}
     rules = {r.name: r.expression for r in module.rules}
@@ -139,3 +138,10 @@ def test_methotrexate_damps_local_amplification():
     # Emax 0.5 at the EC50 of the mean steady state: about a quarter less amplification.
     assert 0.6 < late < 0.9
     assert float(frame["local_amplification"].iloc[-1]) == pytest.approx(late, rel=1e-6)
+
+
+def test_an_organ_without_sites_is_a_clear_error():
+    from immunetwin._errors import ModelError
+
+    with pytest.raises(ModelError, match="sites must be at least 1, got 0"):
+        tissue_module(replace(ORGAN_SPECS["synovium"], sites=0))

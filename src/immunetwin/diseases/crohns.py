@@ -163,11 +163,8 @@ def haematocrit_deficit(haematocrit_percent: float, trajectory: pd.DataFrame) ->
     calculators let it subtract). A trajectory without demographics scores as a woman's
     (the model's haemoglobin reference is a woman's).
     """
-    standard = (
-        HAEMATOCRIT_STANDARD_MALE
-        if trajectory.attrs.get("female") is False
-        else (HAEMATOCRIT_STANDARD_FEMALE)
-    )
+    male = trajectory.attrs.get("female") is False
+    standard = HAEMATOCRIT_STANDARD_MALE if male else HAEMATOCRIT_STANDARD_FEMALE
     return max(0.0, standard - haematocrit_percent)
 
 

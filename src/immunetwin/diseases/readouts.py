@@ -31,6 +31,7 @@ import pandas as pd
 from scipy.special import ndtr
 
 from immunetwin.immune.steady_state import HEALTHY_STEADY_STATE
+from immunetwin.immune.tissue import ORGAN_SPECS
 
 __all__ = [
     "ANA_POSITIVE",
@@ -268,10 +269,12 @@ def placebo_fraction(days_on_study: float, expectation: float) -> float:
 
 def healthy_infiltrate(organ: str) -> float:
     """An organ's myeloid infiltrate in health (cells/uL): its state, or its sites' mean."""
-    if f"{organ}_inflammation" in HEALTHY_STEADY_STATE:
+    sites = ORGAN_SPECS[organ].sites
+    if sites == 1:
         return HEALTHY_STEADY_STATE[f"{organ}_inflammation"]
-    sites = [v for k, v in HEALTHY_STEADY_STATE.items() if k.startswith(f"{organ}_site")]
-    return sum(sites) / len(sites)
+    return (
+        sum(HEALTHY_STEADY_STATE[f"{organ}_site{j + 1}_inflammation"] for j in range(sites)) / sites
+    )
 
 
 def synovitis_burden(synovium_inflammation: float) -> float:

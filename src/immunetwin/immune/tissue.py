@@ -21,7 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from statistics import NormalDist
 
-from immunetwin import Compartment, Module
+from immunetwin import Compartment, Module, Parameter, Rule
+from immunetwin._errors import ModelError
 from immunetwin.immune._common import flow, par, rule, state
 
 
@@ -358,27 +359,27 @@ def tissue_shared_module() -> Module:
     )
 
 
-def _sites(spec: OrganSpec, parameters: list) -> tuple[list[str], list[str], list]:
-    """Infiltrate states, their self-amplification gains and the rules joining them.
+def _sites(spec: OrganSpec) -> tuple[list[str], list[str], list[Parameter], list[Rule]]:
+    """Infiltrate states, their self-amplification gains, and the declarations joining them.
 
     One site: the state ``{organ}_inflammation`` with the organ's drive. Several: one
     state per site with gain ``drive * exp(spread * q_j)`` at the normal quantiles
     ``q_j`` of ``(j - 0.5)/sites``, and ``{organ}_inflammation`` the mean of the sites
-    (a rule, so every reader of the organ's infiltrate sees the organ as a whole).
-    Appends the spread parameter to ``parameters``.
+    (a rule, so every reader of the organ's infiltrate sees the organ as a whole). The
+    parameters are the spread's (none for one site).
     """
     o = spec.name
     drive = f"{o}_inflammatory_drive"
+    if spec.sites < 1:
+        raise ModelError(f"organ {o}: sites must be at least 1, got {spec.sites}")
     if spec.sites == 1:
-        return [f"{o}_inflammation"], [drive], []
-    parameters.append(
-        par(
-            f"{o}_site_drive_spread",
-            spec.site_spread,
-            "dimensionless",
-            spec.site_source,
-            f"SD of the log self-amplification gain across the {spec.sites} {o} sites.",
-        )
+        return [f"{o}_inflammation"], [drive], [], []
+    spread = par(
+        f"{o}_site_drive_spread",
+        spec.site_spread,
+        "dimensionless",
+        spec.site_source,
+        f"SD of the log self-amplification gain across the {spec.sites} {o} sites.",
     )
     states = [f"{o}_site{j + 1}_inflammation" for j in range(spec.sites)]
     quantiles = [NormalDist().inv_cdf((j + 0.5) / spec.sites) for j in range(spec.sites)]
@@ -400,7 +401,7 @@ def _sites(spec: OrganSpec, parameters: list) -> tuple[list[str], list[str], lis
             for j, (name, q) in enumerate(zip(drives, quantiles, strict=True))
         ),
     ]
-    return states, drives, rules
+    return states, drives, [spread], rules
 
 
 def tissue_module(organ: str | OrganSpec) -> Module:
@@ -491,7 +492,8 @@ def tissue_module(organ: str | OrganSpec) -> Module:
             cv=0.3,
         ),
     ]
-    site_states, site_drives, site_rules = _sites(spec, parameters)
+    site_states, site_drives, site_parameters, site_rules = _sites(spec)
+    parameters += site_parameters
     # Each site's infiltrate damages its own share of the parenchyma (mean of the sites'
     # damage, not the damage of the mean infiltrate).
     infiltrate_damage = (
@@ -569,24 +571,20 @@ def tissue_module(organ: str | OrganSpec) -> Module:
             else []
         ),
         *(
-            state(x, o, 5.3, "cells/uL", f"Activated myeloid infiltrate of {where}.")
-            for x, where in zip(
-                site_states,
-                [f"the {o}"]
-                if spec.sites == 1
-                else [f"{o} site {j + 1}" for j in range(spec.sites)],
-                strict=True,
+            state(
+                x,
+                o,
+                5.3,
+                "cells/uL",
+                f"Activated myeloid infiltrate of the {o}"
+                + (f", site {j + 1} of {spec.sites}." if spec.sites > 1 else "."),
             )
+            for j, x in enumerate(site_states)
         ),
         state(eff, "lymphoid", 0.0, "cells/uL", f"{o.capitalize()}-specific effector T cells."),
         state(dep, o, 0.0, "mg/L", f"Immune complexes deposited in the {o}."),
     ]
     k_infl = "log(2)/inflammation_half_life"
-    site_flow_names = (
-        [f"{o}_inflammation"]
-        if spec.sites == 1
-        else [f"{o}_site{j + 1}_inflammation" for j in range(spec.sites)]
-    )
     if scar:
         parameters.append(
             par(
@@ -626,10 +624,10 @@ def tissue_module(organ: str | OrganSpec) -> Module:
         ),
         *(
             flow_
-            for x, drive, name in zip(site_states, site_drives, site_flow_names, strict=True)
+            for x, drive in zip(site_states, site_drives, strict=True)
             for flow_ in (
                 flow(
-                    f"{name}_recruitment",
+                    f"{x}_recruitment",
                     f"{k_infl} * (inflammation_basal * (1 + (tnf + il1b)/systemic_cytokine_k) + "
                     f"local_amplification * {drive} * inflammation_k * "
                     f"({x}/inflammation_k)**2 / "
@@ -639,7 +637,7 @@ def tissue_module(organ: str | OrganSpec) -> Module:
                     "Recruitment and local amplification of inflammatory cells.",
                     products=[x],
                 ),
-                flow(f"{name}_resolution", f"{k_infl} * {x}", "Resolution.", reactants=[x]),
+                flow(f"{x}_resolution", f"{k_infl} * {x}", "Resolution.", reactants=[x]),
             )
         ),
         flow(
