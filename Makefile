@@ -29,7 +29,7 @@ typecheck: $(STAMP)
 # Two test processes, each test file in one of them (files share expensive fixtures,
 # e.g. the calibration trials); about 9 minutes on a 2-core machine instead of 12.
 pytest: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=25
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/population.py

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from immunetwin import Model, ModelError, Module, Parameter, Schedule, SpecError, StateChange
-from immunetwin.declaration import LogNormal
+from immunetwin.declaration import LogitNormal, LogNormal
 from immunetwin.models.benchmark import stiff_benchmark_model
 from immunetwin.population import (
     parameter_normals,
@@ -98,6 +98,52 @@ def test_sampling_follows_the_declared_variability(model: Model) -> None:
     assert np.median(values) == pytest.approx(declared, rel=0.03)  # the value is the median
     omega = np.sqrt(np.log1p(0.3**2))
     assert np.std(np.log(values)) == pytest.approx(omega, rel=0.05)
+
+
+def test_a_logit_normal_share_keeps_its_median_and_stays_inside_0_and_1(model: Model) -> None:
+    share = Module(
+        name="share",
+        description="a variable share (test only)",
+        parameters=[
+            Parameter(
+                "extra_share", 0.2, "dimensionless", source="test", variability=LogitNormal(sd=1.5)
+            )
+        ],
+    )
+    grown = Model.compose("grown", [*model.modules, share])
+    values = sample_parameters(grown, 4000, seed=2, names=["extra_share"])["extra_share"]
+    assert ((values > 0.0) & (values < 1.0)).all()
+    assert np.median(values) == pytest.approx(0.2, rel=0.05)
+    log_odds = np.log(values / (1.0 - values))
+    assert np.std(log_odds) == pytest.approx(1.5, rel=0.05)
+    # The draw is the patient's standard normal on the log-odds scale.
+    z = parameter_normals(2, "extra_share", 0, 4000)
+    np.testing.assert_allclose(log_odds, np.log(0.2 / 0.8) + 1.5 * z, rtol=1e-9)
+
+
+@given(
+    median=st.floats(1e-6, 1.0 - 1e-6),
+    sd=st.floats(0.01, 5.0),
+    z=st.floats(-8.0, 8.0),
+    dz=st.floats(0.01, 4.0),
+)
+def test_logit_normal_draws_are_shares_increasing_in_z(median, sd, z, dz) -> None:
+    variability = LogitNormal(sd)
+    low, high = variability.draw(median, z), variability.draw(median, z + dz)
+    assert 0.0 <= low <= high <= 1.0
+    assert variability.draw(median, 0.0) == pytest.approx(median, rel=1e-9)
+
+
+@pytest.mark.parametrize("median", [0.0, 1.0, -0.1, 1.5])
+def test_logit_normal_refuses_a_median_that_is_not_a_share(median) -> None:
+    with pytest.raises(ModelError, match="strictly between 0 and 1"):
+        LogitNormal(1.0).draw(median, 0.0)
+
+
+@pytest.mark.parametrize("sd", [0.0, -1.0, float("nan"), float("inf")])
+def test_logit_normal_needs_a_positive_spread(sd) -> None:
+    with pytest.raises(ModelError, match="LogitNormal sd"):
+        LogitNormal(sd)
 
 
 def test_adding_a_variable_parameter_leaves_every_other_draw_unchanged(model: Model) -> None:

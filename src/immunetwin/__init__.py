@@ -11,6 +11,7 @@ from immunetwin._errors import SimulationError as SimulationError
 from immunetwin._errors import SpecError as SpecError
 from immunetwin.declaration import Compartment as Compartment
 from immunetwin.declaration import Event as Event
+from immunetwin.declaration import LogitNormal as LogitNormal
 from immunetwin.declaration import LogNormal as LogNormal
 from immunetwin.declaration import Model as Model
 from immunetwin.declaration import Module as Module
@@ -59,6 +60,7 @@ __all__ = [
     "Event",
     "ImmuneTwinError",
     "LogNormal",
+    "LogitNormal",
     "Model",
     "ModelError",
     "Module",

@@ -21,7 +21,7 @@ from typer.exceptions import TyperException
 from immunetwin._errors import ImmuneTwinError, SpecError
 from immunetwin._io import atomic_write_text
 from immunetwin.changes import parse_changes, parse_setting
-from immunetwin.declaration import Model
+from immunetwin.declaration import Model, Variability
 from immunetwin.engine import Schedule, Simulator, output_grid
 from immunetwin.models import BuiltinModel, builtin_models, get_entry, get_model
 
@@ -538,14 +538,8 @@ def list_(
         typer.echo(frame.to_string(index=False))
 
 
-def _variability_text(variability: object) -> str:
-    from immunetwin.declaration import LogNormal, Normal
-
-    if isinstance(variability, LogNormal):
-        return f"log-normal CV {variability.cv:.0%}"
-    if isinstance(variability, Normal):
-        return f"normal SD {variability.sd:g}"
-    return "fixed"
+def _variability_text(variability: Variability | None) -> str:
+    return "fixed" if variability is None else variability.describe()
 
 
 def _default_model_name() -> str:

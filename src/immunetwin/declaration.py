@@ -27,6 +27,8 @@ from dataclasses import replace as replace_
 from types import MappingProxyType
 from typing import Any, Literal
 
+import numpy as np
+
 from immunetwin._errors import ModelError
 from immunetwin._expressions import FUNCTIONS, TIME_SYMBOL, Expression, infer_unit, parse_expression
 from immunetwin._units import DAY, DIMENSIONLESS, Unit, parse_unit
@@ -35,6 +37,7 @@ __all__ = [
     "Compartment",
     "Event",
     "LogNormal",
+    "LogitNormal",
     "Model",
     "Module",
     "Normal",
@@ -74,6 +77,14 @@ class LogNormal:
         """Standard deviation of the log of the parameter."""
         return math.sqrt(math.log1p(self.cv**2))
 
+    def draw(self, value: float, z: Any) -> Any:
+        """Patient values for standard normal(s) ``z`` around the median ``value``."""
+        return value * np.exp(self.omega * z)
+
+    def describe(self) -> str:
+        """One line for tables: ``log-normal CV 0.3``."""
+        return f"log-normal CV {self.cv:g}"
+
 
 @dataclass(frozen=True)
 class Normal:
@@ -95,8 +106,53 @@ class Normal:
         if not self.low < self.high:
             raise ModelError(f"Normal bounds must satisfy low < high, got {self.low}, {self.high}")
 
+    def draw(self, value: float, z: Any) -> Any:
+        """Patient values for standard normal(s) ``z`` around ``value`` (bounds not applied)."""
+        return value + self.sd * z
 
-Variability = LogNormal | Normal
+    def describe(self) -> str:
+        """One line for tables: ``normal SD 2``."""
+        return f"normal SD {self.sd:g}"
+
+
+@dataclass(frozen=True)
+class LogitNormal:
+    """Logit-normal inter-individual variability of a share (a value strictly in (0, 1)).
+
+    The declared value is the population median; a patient's log-odds are the
+    median's plus ``sd * z``, so every patient's value stays inside (0, 1) with no
+    clipping or redrawing.
+
+    Attributes:
+        sd: Standard deviation of the log-odds (e.g. 1.0: the middle two thirds of
+            patients lie between odds / e and odds x e).
+    """
+
+    sd: float
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.sd) and self.sd > 0):
+            raise ModelError(f"LogitNormal sd must be a positive number, got {self.sd!r}")
+
+    def draw(self, value: float, z: Any) -> Any:
+        """Patient values for standard normal(s) ``z`` around the median share ``value``.
+
+        Raises:
+            ModelError: If ``value`` is not strictly between 0 and 1.
+        """
+        if not 0.0 < value < 1.0:
+            raise ModelError(
+                f"a logit-normal variability needs a median strictly between 0 and 1, got {value!r}"
+            )
+        log_odds = math.log(value / (1.0 - value)) + self.sd * np.asarray(z, dtype=float)
+        return 1.0 / (1.0 + np.exp(-log_odds))
+
+    def describe(self) -> str:
+        """One line for tables: ``logit-normal SD 1 (log-odds)``."""
+        return f"logit-normal SD {self.sd:g} (log-odds)"
+
+
+Variability = LogNormal | Normal | LogitNormal
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from scipy.special import ndtri
 from immunetwin._errors import ModelError, SpecError
 from immunetwin._io import atomic_write, atomic_write_text
 from immunetwin._worker import Chunk, ChunkResult, solve_chunk
-from immunetwin.declaration import LogNormal, Model, Normal
+from immunetwin.declaration import Model, Normal
 from immunetwin.engine import Schedule, SimulationOptions, check_names, output_grid, sbml_key
 from immunetwin.sbml import to_sbml
 
@@ -121,12 +121,10 @@ def sample_parameters(
     values = np.empty_like(z)
     for col, parameter in enumerate(chosen):
         variability = parameter.variability
-        if isinstance(variability, LogNormal):
-            values[:, col] = parameter.value * np.exp(variability.omega * z[:, col])
-        elif isinstance(variability, Normal):
-            values[:, col] = parameter.value + variability.sd * z[:, col]
-        else:
+        if variability is None:
             values[:, col] = parameter.value
+        else:
+            values[:, col] = variability.draw(parameter.value, z[:, col])
     for col, parameter in enumerate(chosen):
         variability = parameter.variability
         if not isinstance(variability, Normal):

@@ -72,3 +72,21 @@ def test_active_ra_lowers_haemoglobin_mildly(ra_population, healthy_population):
     # Mild to moderate (Weiss & Goodnough NEJM 2005: rarely below 8-9 g/dL), below health.
     assert ra.median() < healthy.median() - 0.5
     assert 10.0 <= ra.median() <= 13.5 and ra.min() >= 8.0
+
+
+def test_each_patient_has_own_cytokine_shares_of_synovial_amplification():
+    """TNF and IL-6 shares are logit-normal per patient, independent, median 0.5."""
+    from immunetwin.diseases import DISEASES
+    from immunetwin.diseases.population import sample_disease_patients
+    from immunetwin.diseases.ra import CYTOKINE_SHARE_LOGIT_SD
+
+    _, parameters = sample_disease_patients(DISEASES["ra"], 3000, seed=4)
+    shares = parameters[["amplification_tnf_share", "amplification_il6_share"]]
+    assert ((shares > 0.0) & (shares < 1.0)).all().all()
+    log_odds = np.log(shares / (1.0 - shares))
+    assert np.allclose(log_odds.median(), 0.0, atol=0.08)
+    assert np.allclose(log_odds.std(), CYTOKINE_SHARE_LOGIT_SD, rtol=0.05)
+    assert abs(np.corrcoef(log_odds.T)[0, 1]) < 0.06  # drawn independently
+    # Primary non-responders to TNF blockade (share below ~0.2) are a minority.
+    print(f"\nRA TNF share < 0.2: {(shares['amplification_tnf_share'] < 0.2).mean():.0%}")
+    assert 0.1 < (shares["amplification_tnf_share"] < 0.2).mean() < 0.3

@@ -145,3 +145,41 @@ def test_an_organ_without_sites_is_a_clear_error():
 
     with pytest.raises(ModelError, match="sites must be at least 1, got 0"):
         tissue_module(replace(ORGAN_SPECS["synovium"], sites=0))
+
+
+# TNF shares of self-amplification, low to high (RA draws each patient's own share).
+TNF_SHARES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.7]
+
+
+def test_synovitis_that_needs_little_tnf_resists_full_tnf_blockade(synovium_sim):
+    """Primary non-response: the same drive and full blockade resolve sites by TNF share.
+
+    A patient who still meets trial entry on methotrexate (drive 6, myeloid activation
+    at methotrexate's maximal damping 0.5: 6 of 7 sites inflamed) gets a year of
+    saturating TNF blockade (free TNF fraction 0.02).
+    """
+    base = {"synovium_inflammatory_drive": 6.0, "myeloid_activation_factor": 0.5}
+    untreated = synovium_sim.simulate(
+        until=365.0,
+        outputs=SITE_STATES,
+        output_times=[0.0, 365.0],
+        parameters=base,
+        schedule=_all_sites_inflamed(),
+    ).iloc[-1]
+    on_mtx = sum(bool(untreated[s] > INFLAMED) for s in SITE_STATES)
+    assert on_mtx == SITES - 1
+    left = []
+    for share in TNF_SHARES:
+        blocked = synovium_sim.simulate(
+            until=365.0,
+            outputs=SITE_STATES,
+            output_times=[0.0, 365.0],
+            parameters={**base, "amplification_tnf_share": share, "tnf_free_fraction": 0.02},
+            schedule=_all_sites_inflamed(),
+        ).iloc[-1]
+        left.append(sum(bool(blocked[s] > INFLAMED) for s in SITE_STATES))
+    # More TNF dependence, fewer sites left: from no response to full resolution.
+    assert left == sorted(left, reverse=True)
+    assert left[0] == on_mtx  # share 0.1: blockade resolves no site
+    assert left[-1] == 0  # share 0.7: every site resolves
+    assert 0 < left[TNF_SHARES.index(0.5)] < on_mtx  # the median share: a partial response

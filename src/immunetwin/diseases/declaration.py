@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from immunetwin._errors import ModelError
-from immunetwin.declaration import LogNormal
+from immunetwin.declaration import Variability
 
 if TYPE_CHECKING:
     from immunetwin.engine import Schedule
@@ -40,7 +40,7 @@ class ParameterChange:
 
     parameter: str
     value: float
-    variability: LogNormal | None
+    variability: Variability | None
     source: str
     rationale: str = ""
 

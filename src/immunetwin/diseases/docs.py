@@ -22,7 +22,7 @@ def disease_markdown(disease: Disease) -> str:
         "|---|---|---|---|---|",
     ]
     for c in disease.changes:
-        variability = f"log-normal CV {c.variability.cv:g}" if c.variability else "none"
+        variability = c.variability.describe() if c.variability else "none"
         lines.append(
             f"| `{c.parameter}` | {c.value:g} | {variability} | {_cell(c.source)} | "
             f"{_cell(c.rationale)} |"
@@ -66,7 +66,7 @@ def disease_rows() -> list[dict[str, object]]:
                     "description": disease.description,
                     "item": c.parameter,
                     "value": f"{c.value:g}",
-                    "variability": f"log-normal CV {c.variability.cv:g}" if c.variability else "",
+                    "variability": c.variability.describe() if c.variability else "",
                     "source": c.source,
                 }
             )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -129,7 +128,7 @@ def sample_disease_patients(
         for change, zi in zip(disease.changes, z, strict=True):
             value = change.value
             if change.variability is not None:
-                value *= math.exp(change.variability.omega * zi)
+                value = float(change.variability.draw(value, zi))
             for covariate in disease.covariates:
                 if not covariate.modelled or covariate.parameter != change.parameter:
                     continue

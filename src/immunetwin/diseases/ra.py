@@ -9,7 +9,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from immunetwin.declaration import LogNormal
+from immunetwin.declaration import LogitNormal, LogNormal
 from immunetwin.diseases import readouts as obs
 from immunetwin.diseases.declaration import Covariate, Demographics, Disease, ParameterChange
 from immunetwin.immune.tissue import ORGAN_SPECS
@@ -43,6 +43,19 @@ ENROLMENT_DAY = 182.0
 
 # The ACR core set besides the joint counts (Felson et al. Arthritis Rheum 1995).
 ACR_CORE_SET = ("patient_global", "physician_global", "pain", "haq_di", "crp")
+
+# Between-patient spread of the cytokine shares of synovial self-amplification, as
+# the SD of their log-odds: the middle two thirds of patients lie between shares of
+# 0.18 and 0.82 around the median 0.5. Chosen, not fitted. What a share does
+# (synovium-only model, drive 6 on methotrexate's maximal damping: 6 of 7 sites
+# inflamed; a year of free TNF at 2%): sites left inflamed at TNF share 0.1, 0.2,
+# 0.3, 0.4, 0.5, 0.7 are 6, 5, 4, 3, 2, 0 (tests/immune/test_synovial_sites.py).
+# So a share below ~0.2 is a primary non-responder: 18% of patients at this spread
+# (P(z < -0.92)), below the ~30% of patients with primary non-response to a TNF
+# inhibitor (Rubbert-Roth & Finckh 2009), of whom some are observed, not mechanistic
+# non-responders. At SD > 1.4 the logit-normal has two modes, which matches
+# pathotypes that are discrete rather than graded (Humby et al. 2019).
+CYTOKINE_SHARE_LOGIT_SD = 1.5
 
 _N_VISIT_NORMALS = 12
 _N_TRAITS = 3
@@ -209,6 +222,29 @@ RA = Disease(
             "calibrated: 5x the healthy synovium-reactive naive CD4 share, for HLA-DRB1 "
             "shared-epitope presentation of citrullinated peptides (Gregersen et al. 1987)",
             "Synovium-reactive T-cell precursors.",
+        ),
+        ParameterChange(
+            "amplification_tnf_share",
+            0.5,
+            LogitNormal(CYTOKINE_SHARE_LOGIT_SD),
+            "median: the shared model's literature judgment (Brennan et al. Lancet 1989; "
+            "Feldmann & Maini 2001). Variability: synovial pathotypes differ between "
+            "patients (myeloid, lymphoid, pauci-immune; Humby et al. Ann Rheum Dis "
+            "2019;78:761) and predict which cytokine blockade works (myeloid synovitis "
+            "responds better to anti-TNF, lymphoid to tocilizumab: Dennis et al. Arthritis "
+            "Res Ther 2014;16:R90); about a third of patients do not respond to a TNF "
+            "inhibitor (Rubbert-Roth & Finckh Arthritis Res Ther 2009;11 Suppl 1:S1). "
+            "Its size is chosen, not fitted (see CYTOKINE_SHARE_LOGIT_SD)",
+            "How much of a patient's synovial self-amplification needs TNF.",
+        ),
+        ParameterChange(
+            "amplification_il6_share",
+            0.5,
+            LogitNormal(CYTOKINE_SHARE_LOGIT_SD),
+            "median: the shared model's literature judgment (Hurst et al. Immunity 2001; "
+            "ADACTA, Gabay et al. Lancet 2013). Variability as for TNF (Dennis et al. 2014), "
+            "drawn independently of it; size chosen, not fitted",
+            "How much of a patient's synovial self-amplification needs IL-6 signalling.",
         ),
     ),
     target_organs=("synovium",),

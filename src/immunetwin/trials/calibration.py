@@ -179,6 +179,12 @@ def calibrate(
                 f"{drug}: EC50 x {multiplier:.3g}: misfit {total:.2f} "
                 f"({time.perf_counter() - start:.0f} s)"
             )
+            for row in rows:
+                log(
+                    f"  {row['trial']} {row['arm']} {row['endpoint']}: simulated "
+                    f"{row['simulated']:.3g} vs published {row['published']:.3g} "
+                    f"(z {row['z']:+.2f})"
+                )
         best = _best(evaluations)
         record["drugs"][drug] = {
             "trials": [s.name for s in specs],
