@@ -777,6 +777,14 @@ def calibrate(
     trials: Annotated[
         list[str] | None, typer.Option("--trial", help="--report: only these trials (repeat).")
     ] = None,
+    parallel: Annotated[
+        bool,
+        typer.Option(
+            "--parallel",
+            help="Run calibration trials randomised as published, not as virtual twins "
+            "(every patient in every arm).",
+        ),
+    ] = False,
 ) -> None:
     """Calibrate drug potencies to the published trials (or report published vs simulated)."""
     from immunetwin.trials.calibration import calibrate as run_calibration
@@ -798,7 +806,9 @@ def calibrate(
         atomic_write_text(report, text)
         typer.echo(f"wrote {report}")
         return
-    record = run_calibration(drug, patients, seed, workers, log)
+    record = run_calibration(
+        drug, patients, seed, workers, log, design="parallel" if parallel else "every arm"
+    )
     path = write_calibration(record)
     for name, entry in record["drugs"].items():
         typer.echo(f"{name}: EC50 x {entry['multiplier']:.3g} (misfit {entry['misfit']:.1f})")

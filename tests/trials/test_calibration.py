@@ -145,6 +145,8 @@ def test_calibration_file_matches_the_declared_potencies():
         for name, value in entry["parameters"].items():
             assert value == pytest.approx(declared[name] * entry["multiplier"])
         assert entry["multiplier"] in record["grid"]
+        # Drugs calibrated before virtual twins (2026-12-01) record no design: parallel.
+        assert entry.get("design", "parallel") in ("parallel", "every arm")
         best = min(e["misfit"] for e in entry["evaluations"])
         assert entry["misfit"] == pytest.approx(best)
 
@@ -224,3 +226,21 @@ def test_report_compares_published_hazard_ratios_and_refuses_degenerate_ones(mon
     cells = hr_row(report)
     assert cells[4] == "NA" and cells[6] == "**miss**"
     assert "of 5 published values inside" in report
+
+
+def test_calibration_runs_trials_as_virtual_twins_where_the_design_allows():
+    from immunetwin._errors import SpecError
+    from immunetwin.trials.calibration import PARALLEL, calibration_spec
+
+    affirm = load_spec(SPECS / "affirm.toml")
+    assert {a.ratio for a in affirm.arms} != {1}  # 2:1 as published
+    twins = calibration_spec(affirm)
+    assert twins.randomisation.every_arm and {a.ratio for a in twins.arms} == {1}
+    assert [a.name for a in twins.arms] == [a.name for a in affirm.arms]
+    assert twins.endpoints == affirm.endpoints and twins.published == affirm.published
+    # An event-driven close counts events across arms: TN-10 keeps its design.
+    tn10 = load_spec(SPECS / "tn10.toml")
+    assert calibration_spec(tn10) is tn10
+    assert calibration_spec(affirm, PARALLEL) is affirm
+    with pytest.raises(SpecError, match="calibration design 'crossover' is unknown"):
+        calibration_spec(affirm, "crossover")

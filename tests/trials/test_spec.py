@@ -87,6 +87,25 @@ def test_visit_week_zero_is_added_and_visits_sorted():
             },
             "a time_to_event comparison is a ratio and must be > 0, got 0",
         ),
+        (
+            {"randomisation": {"every_arm": True, "stratify": ["sex"]}},
+            "randomisation.stratify does not apply with randomisation.every_arm = true",
+        ),
+        (
+            {
+                "randomisation": {"every_arm": True},
+                "arms": [{"name": "placebo", "control": True}, {"name": "drug", "ratio": 2}],
+            },
+            "arm 'drug' has a ratio, which does not apply with randomisation.every_arm = true",
+        ),
+        (
+            {
+                "randomisation": {"every_arm": True},
+                "endpoints": [{"id": "tte", "kind": "time_to_event", "value": "stage3_day"}],
+                "enrolment": {"accrual_weeks": 10, "close_after_events": 3},
+            },
+            "enrolment.close_after_events does not apply with randomisation.every_arm = true",
+        ),
     ],
 )
 def test_bad_specs_give_one_line_naming_the_field(change, message):

@@ -240,7 +240,8 @@ def analyse(
             estimate.setdefault("n", len(subset))
             endpoints[arm.name][endpoint.id] = estimate
         for arm in spec.arms:
-            if arm.name == control or not len(analysed):
+            # Virtual twins are not independent samples: no between-arm tests.
+            if arm.name == control or not len(analysed) or spec.randomisation.every_arm:
                 continue
             comparison = _compare(
                 endpoint,

@@ -12,7 +12,13 @@ between evaluations, so the screening is reused. The multiplier is chosen on a
 log grid (:data:`GRID`) to minimise the sum over the trial's arms given the drug,
 and their published endpoints, of ((simulated - published) / SE)^2. SE is the
 binomial standard error of the published proportion at the simulated arm size.
-The search is reproducible from its seed. ``immunetwin calibrate`` runs it and
+By default each calibration trial runs as virtual twins
+(``randomisation.every_arm``): every enrolled patient in every arm, so each arm's
+estimate uses all patients and the arms differ only by treatment. A dose response
+is then not blurred by which patients happened to land in which arm (with 20-30
+patients per arm that sampling noise was as large as the effects being fitted).
+Trials that close after a number of events keep their parallel design. The search
+is reproducible from its seed. ``immunetwin calibrate`` runs it and
 writes :data:`CALIBRATION_FILE`; ``immunetwin calibrate --report docs/calibration.md``
 reruns every trial under ``examples/trials`` and writes the table, misses included.
 """
@@ -29,7 +35,7 @@ from typing import Any
 from immunetwin._errors import SpecError
 from immunetwin._io import atomic_write_text
 from immunetwin.trials.run import TrialResult, run_trial, trial_model
-from immunetwin.trials.spec import TrialSpec, load_spec
+from immunetwin.trials.spec import TrialSpec, load_spec, parse_spec
 
 __all__ = [
     "CALIBRATION_FILE",
@@ -37,6 +43,7 @@ __all__ = [
     "calibrate",
     "calibrated_parameters",
     "calibration_report",
+    "calibration_spec",
     "misfit",
 ]
 
@@ -56,6 +63,9 @@ COMPARISON_MEASURES = ("hazard_ratio", "rate_ratio", "difference")
 # Fewer events than this in both arms together: the report gives no hazard ratio.
 MIN_EVENTS_FOR_HAZARD_RATIO = 10
 GRID = tuple(10.0**x for x in (-1.5, -1.0, -0.5, 0.0, 0.5, 1.0))
+# How calibration trials are run: every patient in every arm, or as published.
+EVERY_ARM, PARALLEL = "every arm", "parallel"
+DESIGNS = (EVERY_ARM, PARALLEL)
 
 
 def _load_file() -> dict[str, Any]:
@@ -131,21 +141,43 @@ def misfit(result: TrialResult, arms: Sequence[str]) -> tuple[float, list[dict[s
     return total, rows
 
 
+def calibration_spec(spec: TrialSpec, design: str = EVERY_ARM) -> TrialSpec:
+    """The trial as calibration runs it: virtual twins where the design allows.
+
+    Twins ignore ratios and strata (every patient is in every arm), so they are reset;
+    a trial that closes after a number of events keeps its parallel design.
+
+    Raises:
+        SpecError: For a design not in :data:`DESIGNS`.
+    """
+    if design not in DESIGNS:
+        raise SpecError(f"calibration design {design!r} is unknown: choose from {DESIGNS}")
+    if design == PARALLEL or spec.enrolment.close_after_events is not None:
+        return spec
+    data = spec.model_dump()
+    data["randomisation"] = {**data["randomisation"], "every_arm": True, "stratify": []}
+    data["arms"] = [{**arm, "ratio": 1} for arm in data["arms"]]
+    return parse_spec(data)
+
+
 def calibrate(
     drugs: Sequence[str] | None = None,
     patients: int = 120,
     seed: int = 7,
     workers: int | None = None,
     log: Callable[[str], None] = print,
+    design: str = EVERY_ARM,
 ) -> dict[str, Any]:
     """Choose each drug's EC50 multiplier on :data:`GRID`; returns the calibration record.
 
     Args:
         drugs: Drugs to calibrate (default all of :data:`CALIBRATION_TRIALS`).
-        patients: Patients per calibration trial (all arms).
+        patients: Patients per calibration trial (enrolled; with twins, in every arm).
         seed: Trial seed used for every evaluation (common random numbers).
         workers: Worker processes.
         log: Where progress lines go.
+        design: :data:`EVERY_ARM` (virtual twins where the trial allows) or
+            :data:`PARALLEL` (randomised, as published).
     """
     chosen = list(drugs or CALIBRATION_TRIALS)
     unknown = [d for d in chosen if d not in CALIBRATION_TRIALS]
@@ -153,10 +185,14 @@ def calibrate(
         raise SpecError(
             f"no calibration trials for {unknown[0]!r}: choose from {', '.join(CALIBRATION_TRIALS)}"
         )
+    if design not in DESIGNS:
+        raise SpecError(f"calibration design {design!r} is unknown: choose from {DESIGNS}")
     record: dict[str, Any] = {"seed": seed, "patients": patients, "grid": list(GRID), "drugs": {}}
     for drug in chosen:
         specs = [
-            load_spec(SPECS / f"{name}.toml", {"patients": patients, "seed": seed})
+            calibration_spec(
+                load_spec(SPECS / f"{name}.toml", {"patients": patients, "seed": seed}), design
+            )
             for name in CALIBRATION_TRIALS[drug]
         ]
         defaults = {k: v for s in specs for k, v in _ec50s(s, drug).items()}
@@ -188,6 +224,9 @@ def calibrate(
         best = _best(evaluations)
         record["drugs"][drug] = {
             "trials": [s.name for s in specs],
+            "design": EVERY_ARM if all(s.randomisation.every_arm for s in specs) else PARALLEL,
+            "patients": patients,
+            "seed": seed,
             "multiplier": best["multiplier"],
             "misfit": best["misfit"],
             "parameters": {k: v * best["multiplier"] for k, v in defaults.items()},
@@ -261,19 +300,24 @@ def calibration_report(
     lines += ["## Calibrated parameters", ""]
     if record.get("drugs"):
         lines += [
-            "| drug | trials | EC50 multiplier | misfit (sum z^2) | parameters |",
-            "|---|---|---|---|---|",
+            "| drug | trials | design | patients, seed | EC50 multiplier | misfit (sum z^2) "
+            "| parameters |",
+            "|---|---|---|---|---|---|---|",
         ]
         for drug, entry in sorted(record["drugs"].items()):
             params = ", ".join(f"{k} = {v:.3g} mg/L" for k, v in entry["parameters"].items())
             lines.append(
-                f"| {drug} | {', '.join(entry['trials'])} | {entry['multiplier']:.3g} | "
+                f"| {drug} | {', '.join(entry['trials'])} | {entry.get('design', PARALLEL)} | "
+                f"{entry.get('patients', record['patients'])}, "
+                f"{entry.get('seed', record['seed'])} | {entry['multiplier']:.3g} | "
                 f"{entry['misfit']:.1f} | {params} |"
             )
         lines += [
             "",
-            f"Search: EC50 multipliers {', '.join(f'{g:.3g}' for g in record['grid'])}; "
-            f"{record['patients']} patients per trial, seed {record['seed']}.",
+            f"Search: EC50 multipliers {', '.join(f'{g:.3g}' for g in record['grid'])}. "
+            "Design 'every arm': each enrolled patient simulated in every arm (virtual "
+            "twins, docs/trials.md), so the patients count is per arm; 'parallel': "
+            "randomised as published, the patients shared between the arms.",
             "",
         ]
     else:

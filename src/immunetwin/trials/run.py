@@ -56,6 +56,9 @@ HARM_READOUT_STREAM = 11
 DEATH_STREAM = 12
 ADJUSTMENT_STREAM = 13
 ENTRY_STREAM = 14
+# Virtual twins (randomisation.every_arm): the twin of patient p in arm k has id
+# p + k * TWIN_STRIDE and draws every random number from p's streams.
+TWIN_STRIDE = 10**8
 
 HISTORY_GRID_DAYS = 28.0  # outputs every 4 weeks before enrolment (readouts use history)
 
@@ -176,6 +179,34 @@ def _shift(schedule: Schedule, days: float) -> Schedule:
     )
 
 
+def _source_id(patient_id: int) -> int:
+    """The screened patient a (twin) id stands for: its random streams' key."""
+    return int(patient_id) % TWIN_STRIDE
+
+
+def _twins(
+    spec: TrialSpec, enrolled: pd.DataFrame, parameters: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every enrolled patient once per arm (``randomisation.every_arm``).
+
+    The twin in the k-th arm has id ``patient_id + k * TWIN_STRIDE`` (the first arm's
+    twin keeps the patient's id) and the column ``source_patient``.
+    """
+    if len(enrolled) and int(enrolled.index.max()) >= TWIN_STRIDE:
+        raise SpecError(f"randomisation.every_arm supports patient ids below {TWIN_STRIDE}")
+    people, values = [], []
+    for k, arm in enumerate(spec.arms):
+        twin = enrolled.copy()
+        twin["source_patient"] = enrolled.index.astype(int)
+        twin["arm"] = arm.name
+        twin.index = enrolled.index + k * TWIN_STRIDE
+        people.append(twin)
+        table = parameters.loc[enrolled.index].copy()
+        table.index = enrolled.index + k * TWIN_STRIDE
+        values.append(table)
+    return pd.concat(people), pd.concat(values)
+
+
 def _weights(spec: TrialSpec, patients: pd.DataFrame, seed: int) -> pd.Series:
     """Body weight (kg) per patient: log-normal around the sex's mean."""
     sigma = math.sqrt(math.log1p(spec.population.weight_cv**2))
@@ -217,7 +248,8 @@ def _schedules(
     schedules = []
     for pid, row in _records(patients):
         covariates = PatientCovariates(weight_kg=float(row["weight_kg"]), sex=row["sex"])
-        rng = patient_rng(seed, int(pid), ADHERENCE_STREAM)
+        source = _source_id(pid)
+        rng = patient_rng(seed, source, ADHERENCE_STREAM)
         changes: list[StateChange] = []
         horizon = lead + (trial_days if arm_of is not None else 0.0)
         if spec.background.regimens and horizon > 0:
@@ -232,8 +264,8 @@ def _schedules(
             from immunetwin.drugs.harms import exposure_schedule
 
             exposures = exposure_schedule(
-                int(pid),
-                patient_rng(seed, int(pid), HARM_STREAM),
+                source,
+                patient_rng(seed, source, HARM_STREAM),
                 enrolment_day,
                 trial_days,
                 rate_per_year=spec.harms.exposures_per_year,
@@ -241,8 +273,8 @@ def _schedules(
             changes.extend(exposures.changes)
         if disease.triggers is not None:
             days = enrolment_day + trial_days
-            trigger_rng = patient_rng(seed, int(pid), TRIGGER_STREAM)
-            changes.extend(disease.triggers(int(pid), trigger_rng, 0.0, days).changes)
+            trigger_rng = patient_rng(seed, source, TRIGGER_STREAM)
+            changes.extend(disease.triggers(source, trigger_rng, 0.0, days).changes)
         schedules.append(Schedule(tuple(changes)))
     return schedules
 
@@ -266,7 +298,7 @@ def _adjustment_changes(
     from immunetwin.drugs import PatientCovariates, regimen_schedule
 
     covariates = PatientCovariates(weight_kg=float(patient["weight_kg"]), sex=patient["sex"])
-    rng = patient_rng(spec.seed, patient_id, ADJUSTMENT_STREAM)
+    rng = patient_rng(spec.seed, _source_id(patient_id), ADJUSTMENT_STREAM)
     trial_days = 7.0 * spec.visits.end_week
     changes: list[StateChange] = []
     for index, week in applied:
@@ -651,7 +683,8 @@ def _observe(
     patient_rows = []
     for pid, patient in _records(enrolled):
         pid = int(pid)
-        dropout_rng = patient_rng(seed, pid, DROPOUT_STREAM)
+        source = _source_id(pid)
+        dropout_rng = patient_rng(seed, source, DROPOUT_STREAM)
         draw = dropout_rng.exponential()  # always drawn: common random numbers across arms
         dropout_week = draw / rate * 52.1775 if rate > 0 else math.inf
         entry_week = _entry_week(spec, pid)
@@ -678,8 +711,8 @@ def _observe(
         demographics = (float(patient["age"]), str(patient["sex"]))
         frame = frames[pid]
         times = frame.index.to_numpy()
-        rng = patient_rng(seed, pid, OBSERVATION_STREAM)
-        harm_rng = patient_rng(seed, pid, HARM_READOUT_STREAM)
+        rng = patient_rng(seed, source, OBSERVATION_STREAM)
+        harm_rng = patient_rng(seed, source, HARM_READOUT_STREAM)
         observed: list[dict[str, Any]] = []
         for week in spec.visits.weeks:
             day = enrolment_day + 7.0 * week
@@ -696,7 +729,7 @@ def _observe(
         death_week = math.inf
         if disease.mortality is not None:
             death_week = _add_death(
-                disease, observed, spec.visits.weeks, patient, enrolment_day, seed, pid
+                disease, observed, spec.visits.weeks, patient, enrolment_day, seed, source
             )
             info["death_week"] = death_week
         baseline: dict[str, Any] = {}
@@ -755,7 +788,7 @@ def _observe(
 
 def _entry_week(spec: TrialSpec, patient_id: int) -> float:
     """The patient's entry, in weeks after the first entry (uniform over the accrual)."""
-    draw = patient_rng(spec.seed, patient_id, ENTRY_STREAM).uniform()
+    draw = patient_rng(spec.seed, _source_id(patient_id), ENTRY_STREAM).uniform()
     return float(draw * spec.enrolment.accrual_weeks)
 
 
@@ -956,7 +989,11 @@ def _run(
             f"only {len(enrolled)} of {screening['candidates']} candidates met the criteria: "
             "relax screening.criteria or raise screening.max_candidates_per_patient"
         )
-    enrolled["arm"] = _randomise(spec, enrolled)
+    if spec.randomisation.every_arm:
+        enrolled, parameters = _twins(spec, enrolled, parameters)
+    else:
+        enrolled["arm"] = _randomise(spec, enrolled)
+    screening["design"] = "every arm" if spec.randomisation.every_arm else "parallel"
     arm_of = dict(zip(enrolled.index.tolist(), enrolled["arm"].astype(str).tolist(), strict=True))
     end_day = enrolment_day + 7.0 * spec.visits.end_week
     visit_days = enrolment_day + 7.0 * np.array(spec.visits.weeks)

@@ -302,18 +302,27 @@ class Arm(BaseModel):
 
 
 class Randomisation(BaseModel):
-    """Permuted blocks within strata.
+    """Permuted blocks within strata, or every patient in every arm.
 
     Attributes:
         stratify: Baseline expressions or covariates whose values define strata
             (e.g. ``sex``, ``sledai_2k >= 10``).
         blocks: Blocks hold ``blocks`` times the sum of ratios patients.
+        every_arm: Instead of randomising, simulate each enrolled patient in every
+            arm ("virtual twins": an in-silico crossover without carry-over). Each arm
+            then holds all enrolled patients, and arms differ only by treatment: every
+            random draw of a twin (adherence, triggers, infections, drop-out,
+            measurement noise, death) is its source patient's. For estimating each
+            arm's expected outcome (calibration, dose finding), not for reproducing a
+            trial's sampling error: arms are not independent, so no comparisons are
+            computed. Ratios, strata and an event-driven close do not apply.
     """
 
     model_config = _STRICT
 
     stratify: list[ExpressionText] = Field(default_factory=list)
     blocks: int = Field(default=2, ge=1, le=10)
+    every_arm: bool = False
 
     @field_validator("stratify")
     @classmethod
@@ -630,6 +639,23 @@ class TrialSpec(BaseModel):
                 raise ValueError(
                     f"enrolment.close_after_events ({self.enrolment.close_after_events}) is "
                     f"more than the {self.patients} patients"
+                )
+        if self.randomisation.every_arm:
+            if self.randomisation.stratify:
+                raise ValueError(
+                    "randomisation.stratify does not apply with randomisation.every_arm = true "
+                    "(every patient is in every arm): remove one"
+                )
+            weighted = [a.name for a in self.arms if a.ratio != 1]
+            if weighted:
+                raise ValueError(
+                    f"arm {weighted[0]!r} has a ratio, which does not apply with "
+                    "randomisation.every_arm = true (every patient is in every arm)"
+                )
+            if self.enrolment.close_after_events is not None:
+                raise ValueError(
+                    "enrolment.close_after_events does not apply with randomisation.every_arm "
+                    "= true (twins would count each event once per arm)"
                 )
         for arm, values in self.published.items():
             if arm not in names:
