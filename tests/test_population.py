@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from immunetwin import Model, ModelError, Module, Parameter, Schedule, SpecError, StateChange
-from immunetwin.declaration import LogitNormal, LogNormal
+from immunetwin.declaration import LogitNormal, LogNormal, Variability
 from immunetwin.models.benchmark import stiff_benchmark_model
 from immunetwin.population import (
     parameter_normals,
@@ -100,17 +100,20 @@ def test_sampling_follows_the_declared_variability(model: Model) -> None:
     assert np.std(np.log(values)) == pytest.approx(omega, rel=0.05)
 
 
-def test_a_logit_normal_share_keeps_its_median_and_stays_inside_0_and_1(model: Model) -> None:
-    share = Module(
-        name="share",
-        description="a variable share (test only)",
+def with_extra_parameter(model: Model, name: str, value: float, variability: Variability) -> Model:
+    """The model with one more variable parameter, in a module inserted after the first."""
+    extra = Module(
+        name="extra",
+        description="one more variable parameter (test only)",
         parameters=[
-            Parameter(
-                "extra_share", 0.2, "dimensionless", source="test", variability=LogitNormal(sd=1.5)
-            )
+            Parameter(name, value, "dimensionless", source="test", variability=variability)
         ],
     )
-    grown = Model.compose("grown", [*model.modules, share])
+    return Model.compose("grown", [*model.modules[:1], extra, *model.modules[1:]])
+
+
+def test_a_logit_normal_share_keeps_its_median_and_stays_inside_0_and_1(model: Model) -> None:
+    grown = with_extra_parameter(model, "extra_share", 0.2, LogitNormal(sd=1.5))
     values = sample_parameters(grown, 4000, seed=2, names=["extra_share"])["extra_share"]
     assert ((values > 0.0) & (values < 1.0)).all()
     assert np.median(values) == pytest.approx(0.2, rel=0.05)
@@ -148,16 +151,7 @@ def test_logit_normal_needs_a_positive_spread(sd) -> None:
 
 def test_adding_a_variable_parameter_leaves_every_other_draw_unchanged(model: Model) -> None:
     """A model grows: a new variable parameter must not redraw the existing patients."""
-    extra = Module(
-        name="extra",
-        description="one more variable parameter (test only)",
-        parameters=[
-            Parameter(
-                "extra_gain", 2.0, "dimensionless", source="test", variability=LogNormal(cv=0.5)
-            )
-        ],
-    )
-    grown = Model.compose("grown", [*model.modules[:1], extra, *model.modules[1:]])
+    grown = with_extra_parameter(model, "extra_gain", 2.0, LogNormal(cv=0.5))
     before = sample_parameters(model, 8, seed=5)
     after = sample_parameters(grown, 8, seed=5)
     assert "extra_gain" in after.columns
