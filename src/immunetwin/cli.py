@@ -782,13 +782,18 @@ def calibrate(
         typer.Option(
             "--parallel",
             help="Run calibration trials randomised as published, not as virtual twins "
-            "(every patient in every arm).",
+            "(every patient in every arm). --report always runs trials as published.",
         ),
     ] = False,
 ) -> None:
     """Calibrate drug potencies to the published trials (or report published vs simulated)."""
+    from immunetwin.trials.calibration import (
+        EVERY_ARM,
+        PARALLEL,
+        calibration_report,
+        write_calibration,
+    )
     from immunetwin.trials.calibration import calibrate as run_calibration
-    from immunetwin.trials.calibration import calibration_report, write_calibration
 
     if patients < 2:
         raise SpecError(f"--patients must be >= 2, got {patients}")
@@ -807,7 +812,7 @@ def calibrate(
         typer.echo(f"wrote {report}")
         return
     record = run_calibration(
-        drug, patients, seed, workers, log, design="parallel" if parallel else "every arm"
+        drug, patients, seed, workers, log, design=PARALLEL if parallel else EVERY_ARM
     )
     path = write_calibration(record)
     for name, entry in record["drugs"].items():
