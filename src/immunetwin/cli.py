@@ -740,7 +740,8 @@ def _print_trial(result: Any) -> None:
         typer.echo("\nEndpoints by arm, value [95% CI] (published value where known):")
         typer.echo(result.summary_table().to_string())
         if result.comparisons:
-            typer.echo("\nComparisons with the control arm:")
+            within = " (virtual twins: within pairs)" if spec.randomisation.every_arm else ""
+            typer.echo(f"\nComparisons with the control arm{within}:")
             frame = pd.DataFrame(result.comparisons)
             typer.echo(frame.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
         enrolment = enrolment_summary(result)

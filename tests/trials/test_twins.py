@@ -82,10 +82,34 @@ def test_twins_share_baseline_dropout_and_measurement_noise(trials):
     assert (spread == 1).all().all()
 
 
-def test_every_arm_computes_no_between_arm_comparisons(trials):
+def test_every_arm_compares_each_arm_with_control_within_pairs(trials):
     parallel, twins = trials
-    assert parallel.comparisons
-    assert twins.comparisons == []
+    assert parallel.comparisons and not any(c["paired"] for c in parallel.comparisons)
+    found = {(c["arm"], c["endpoint"]): c for c in twins.comparisons}
+    assert set(found) == {
+        (arm, endpoint)
+        for arm in ("half dose", "full dose")
+        for endpoint in ("time_to_t1d", "c_peptide")
+    }
+    assert all(c["paired"] for c in twins.comparisons)
+    # The continuous comparison is the mean within-pair difference at week 52, over
+    # pairs seen (not rescued) in both arms.
+    visits = twins.visits[twins.visits["week"] == 52].set_index("patient_id")
+    seen = visits[visits["seen"].astype(bool) & ~visits["rescued"].astype(bool)]
+    source = twins.patients["source_patient"]
+    by_arm = {
+        arm: seen.loc[seen["arm"] == arm, "c_peptide_auc"].set_axis(
+            source.loc[seen.index[seen["arm"] == arm]].to_numpy()
+        )
+        for arm in ("placebo", "full dose")
+    }
+    both = by_arm["full dose"].index.intersection(by_arm["placebo"].index)
+    full = found[("full dose", "c_peptide")]
+    assert full["pairs"] == len(both) > 0
+    expected = (by_arm["full dose"].loc[both] - by_arm["placebo"].loc[both]).mean()
+    assert full["difference"] == pytest.approx(expected)
+    hazard = found[("full dose", "time_to_t1d")]
+    assert hazard["pairs"] == len(twins.patients) // 3
 
 
 def test_every_arm_trial_writes_its_design_and_report(trials, tmp_path):
@@ -97,7 +121,7 @@ def test_every_arm_trial_writes_its_design_and_report(trials, tmp_path):
     paths = write_trial(twins, tmp_path)
     data = json.loads(paths["results"].read_text())
     assert data["screening"]["design"] == "every arm"
-    assert data["comparisons"] == []
+    assert data["comparisons"] and all(c["paired"] for c in data["comparisons"])
     assert {arm["n"] for arm in data["arms"]} == {len(twins.patients) // 3}
     patients = pd.read_parquet(paths["patients"])
     assert "source_patient" in patients.columns

@@ -193,6 +193,46 @@ def _compare(endpoint: Endpoint, arm: pd.DataFrame, control: pd.DataFrame) -> di
     return {"hazard_ratio": _num(e.value), **_ci(e, 1.0)}
 
 
+def _compare_paired(
+    endpoint: Endpoint, arm: pd.DataFrame, control: pd.DataFrame
+) -> dict[str, Any] | None:
+    """Compare twins within pairs: one patient in two arms.
+
+    ``arm`` and ``control`` are indexed by the source patient; only pairs analysed in
+    both arms count.
+    """
+    pairs = arm.index.intersection(control.index)
+    arm, control = arm.loc[pairs], control.loc[pairs]
+    if len(pairs) == 0:
+        return None
+    if endpoint.kind in ("responder", "incidence"):
+        e = stats.paired_proportion_difference(arm["value"].to_numpy(), control["value"].to_numpy())
+        return {"difference": _pct(e.value), **_ci(e, 100.0), "pairs": e.n}
+    if endpoint.kind == "continuous":
+        e = stats.paired_mean_difference(arm["value"].to_numpy(), control["value"].to_numpy())
+        return {"difference": _num(e.value), **_ci(e, 1.0), "pairs": e.n}
+    if endpoint.kind == "rate":
+        e = stats.paired_rate_ratio(
+            arm["events"].round().to_numpy(),
+            arm["years"].to_numpy(),
+            control["events"].round().to_numpy(),
+            control["years"].to_numpy(),
+        )
+        return {"rate_ratio": _num(e.value), **_ci(e, 1.0), "pairs": e.n}
+    e = stats.paired_hazard_ratio(
+        arm["duration"].to_numpy(dtype=float),
+        arm["event"].to_numpy(dtype=bool),
+        control["duration"].to_numpy(dtype=float),
+        control["event"].to_numpy(dtype=bool),
+    )
+    return {"hazard_ratio": _num(e.value), **_ci(e, 1.0), "pairs": e.n}
+
+
+def _by_source(data: pd.DataFrame, patients: pd.DataFrame) -> pd.DataFrame:
+    """An arm's endpoint data indexed by the twins' source patient."""
+    return data.set_axis(patients.loc[data.index, "source_patient"].astype(int).to_numpy())
+
+
 def _num(x: float) -> float | None:
     return float(x) if x is not None and math.isfinite(x) else None
 
@@ -239,22 +279,32 @@ def analyse(
             estimate.setdefault("ci_high", None)
             estimate.setdefault("n", len(subset))
             endpoints[arm.name][endpoint.id] = estimate
+        paired = spec.randomisation.every_arm
         for arm in spec.arms:
-            # Virtual twins are not independent samples: no between-arm tests.
-            if arm.name == control or not len(analysed) or spec.randomisation.every_arm:
+            if arm.name == control or not len(analysed):
                 continue
-            comparison = _compare(
-                endpoint,
-                analysed[analysed["arm"] == arm.name],
-                analysed[analysed["arm"] == control],
-            )
+            treated = analysed[analysed["arm"] == arm.name]
+            untreated = analysed[analysed["arm"] == control]
+            if paired:
+                # Virtual twins are not independent samples: compare within pairs.
+                comparison = _compare_paired(
+                    endpoint, _by_source(treated, patients), _by_source(untreated, patients)
+                )
+            else:
+                comparison = _compare(endpoint, treated, untreated)
             if comparison is None:
                 comparison = {"ci_low": None, "ci_high": None, "p_value": None}
             published = spec.published_comparisons.get(arm.name, {}).get(endpoint.id)
             if published is not None:
                 comparison["published"] = published
             comparisons.append(
-                {"arm": arm.name, "control": control, "endpoint": endpoint.id, **comparison}
+                {
+                    "arm": arm.name,
+                    "control": control,
+                    "endpoint": endpoint.id,
+                    "paired": paired,
+                    **comparison,
+                }
             )
     return endpoints, comparisons
 

@@ -290,7 +290,9 @@ def report_html(result: TrialResult) -> str:
         else "",
         "<h2>Endpoints by arm (95% CI)</h2>",
         summary.to_html(escape=True),
-        "<h2>Comparisons with control</h2>",
+        "<h2>Comparisons with control (virtual twins: within pairs)</h2>"
+        if spec.randomisation.every_arm
+        else "<h2>Comparisons with control</h2>",
         comparisons.to_html(index=False, escape=True, float_format=lambda x: f"{x:.4g}")
         if len(comparisons)
         else "<p>none</p>",

@@ -314,8 +314,9 @@ class Randomisation(BaseModel):
             random draw of a twin (adherence, triggers, infections, drop-out,
             measurement noise, death) is its source patient's. For estimating each
             arm's expected outcome (calibration, dose finding), not for reproducing a
-            trial's sampling error: arms are not independent, so no comparisons are
-            computed. Ratios, strata and an event-driven close do not apply.
+            trial's sampling error: arms are not independent, so comparisons are
+            paired (within each patient's twins, :mod:`immunetwin.statistics`).
+            Ratios, strata and an event-driven close do not apply.
     """
 
     model_config = _STRICT
