@@ -195,6 +195,35 @@ def test_tocilizumab_prevents_the_crp_rise_of_a_bacterial_infection(
     assert treated["il6_receptor_signalling"][1.0] < 0.01
 
 
+def test_tocilizumab_blocks_tissue_il6_receptors_at_higher_concentrations_than_plasma_ones(
+    simulator: Simulator,
+) -> None:
+    """Two hooks, one concentration: the infiltrate's IL-6R needs ~10x the plasma level.
+
+    At 4 mg/kg the plasma (hepatic, CRP) receptors stay blocked through the interval,
+    while the tissue receptors recover as the level falls toward its trough.
+    """
+    model = simulator.model
+    times = [7.0, 21.0, 27.0]
+    out = ["tocilizumab_concentration", "il6_receptor_signalling", "tissue_il6_receptor_signalling"]
+    treated = _run(simulator, ["tocilizumab 4 mg/kg IV once"], 27, times, out)
+
+    def hill(hook: str, concentration: np.ndarray) -> np.ndarray:
+        ec50, emax, n = (
+            model.element(f"tocilizumab_{hook}_{p}").value  # type: ignore[attr-defined]
+            for p in ("ec50", "emax", "hill")
+        )
+        ratio = (concentration / ec50) ** n
+        return 1.0 - emax * ratio / (1.0 + ratio)
+
+    concentration = treated["tocilizumab_concentration"].to_numpy()
+    for hook in ("il6_receptor_signalling", "tissue_il6_receptor_signalling"):
+        np.testing.assert_allclose(treated[hook].to_numpy(), hill(hook, concentration), rtol=1e-6)
+    assert (treated["tissue_il6_receptor_signalling"] > treated["il6_receptor_signalling"]).all()
+    assert treated["il6_receptor_signalling"][27.0] < 0.2
+    assert treated["tissue_il6_receptor_signalling"][27.0] > 0.4
+
+
 def test_adalimumab_neutralises_tnf_and_lowers_crp_during_infection(
     simulator: Simulator,
 ) -> None:

@@ -753,6 +753,25 @@ def _tocilizumab() -> Drug:
                 ),
                 knob="il6_receptor_signalling",
             ),
+            Effect(
+                "il6",
+                "block_receptor",
+                "IL-6 receptor of the infiltrate in inflamed tissue (synovium, gut): reached at "
+                "a fraction of the plasma level and contested by local IL-6",
+                "Actemra label",
+                potency=Q(
+                    1.0,
+                    "mg/L",
+                    "literature judgment (order of magnitude), not fitted: the plasma potency "
+                    "(0.1 mg/L) times ~2-3 for an antibody's tissue:plasma ratio of ~0.3-0.5 "
+                    "(interstitial antibody, Shah & Betts MAbs 2013;5:297; assumed for inflamed "
+                    "synovium) times 1 + [IL-6]/Kd ~2-5 for a "
+                    "competitive antagonist facing synovial-fluid IL-6 of ~10-100 ng/mL "
+                    "(Houssiau et al. Arthritis Rheum 1988;31:784) at IL-6R Kd ~1 nM "
+                    "(~21 ng/mL; Yamasaki et al. Science 1988;241:825): ~10x",
+                ),
+                knob="tissue_il6_receptor_signalling",
+            ),
         ),
         label_regimens=(
             "tocilizumab 8 mg/kg IV every 28 days, max 800 mg",
@@ -1131,6 +1150,20 @@ def _tofacitinib() -> Drug:
                 ),
                 knob="il6_receptor_signalling",
             ),
+            Effect(
+                "il6",
+                "inhibit_signalling",
+                "IL-6 signalling of the tissue infiltrate: a small molecule acts inside the "
+                "cell at its plasma level and does not compete with local IL-6",
+                "drugs.csv",
+                potency=Q(
+                    0.016,
+                    "mg/L",
+                    "calibrated: half-maximal at the mean steady-state concentration of 5 mg "
+                    "twice daily (~16 ng/mL); no in vivo EC50 found (unconfirmed)",
+                ),
+                knob="tissue_il6_receptor_signalling",
+            ),
         ),
         label_regimens=("tofacitinib 5 mg twice daily", "tofacitinib 10 mg twice daily"),
         label_half_life="~3 h",
@@ -1175,6 +1208,20 @@ def _baricitinib() -> Drug:
                     "daily (~14.5 ng/mL); no in vivo EC50 found (unconfirmed)",
                 ),
                 knob="il6_receptor_signalling",
+            ),
+            Effect(
+                "il6",
+                "inhibit_signalling",
+                "IL-6 signalling of the tissue infiltrate: a small molecule acts inside the "
+                "cell at its plasma level and does not compete with local IL-6",
+                "drugs.csv; Olumiant label",
+                potency=Q(
+                    0.0145,
+                    "mg/L",
+                    "calibrated: half-maximal at the mean steady-state concentration of 4 mg "
+                    "daily (~14.5 ng/mL); no in vivo EC50 found (unconfirmed)",
+                ),
+                knob="tissue_il6_receptor_signalling",
             ),
             Effect(
                 "ifn_type1",
@@ -1241,6 +1288,20 @@ def _upadacitinib() -> Drug:
                     "daily (~16 ng/mL); no in vivo EC50 found (unconfirmed)",
                 ),
                 knob="il6_receptor_signalling",
+            ),
+            Effect(
+                "il6",
+                "inhibit_signalling",
+                "IL-6 signalling of the tissue infiltrate: a small molecule acts inside the "
+                "cell at its plasma level and does not compete with local IL-6",
+                "drugs.csv; Rinvoq label",
+                potency=Q(
+                    0.016,
+                    "mg/L",
+                    "calibrated: half-maximal at the mean steady-state concentration of 15 mg "
+                    "daily (~16 ng/mL); no in vivo EC50 found (unconfirmed)",
+                ),
+                knob="tissue_il6_receptor_signalling",
             ),
             Effect(
                 "gamma_chain_cytokine_signalling",

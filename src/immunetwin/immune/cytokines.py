@@ -589,6 +589,16 @@ def drug_hook_parameters() -> list[Parameter]:
             "IL-6 receptor signalling (IL-6R antibodies, JAK inhibitors lower it).",
         ),
         par(
+            "tissue_il6_receptor_signalling",
+            1.0,
+            "dimensionless",
+            DRUG_HOOK,
+            "IL-6 receptor signalling of the infiltrate in inflamed tissue (synovium, gut): "
+            "a hook of its own because a receptor antibody reaches it at a fraction of its "
+            "plasma level and competes there with local IL-6 (JAK inhibitors, small "
+            "molecules acting inside the cell, lower it as they lower il6_receptor_signalling).",
+        ),
+        par(
             "ifnar_signalling",
             1.0,
             "dimensionless",

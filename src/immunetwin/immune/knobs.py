@@ -108,6 +108,7 @@ DRUG_TARGETS: tuple[str, ...] = (
     "baff_free_fraction",
     "tgfb_free_fraction",
     "il6_receptor_signalling",
+    "tissue_il6_receptor_signalling",
     "ifnar_signalling",
     "cytokine_production_factor",
     "lymphocyte_proliferation_factor",

@@ -342,7 +342,7 @@ def tissue_shared_module() -> Module:
             "local_amplification",
             "myeloid_activation_factor * "
             "(1 - amplification_tnf_share * (1 - tnf_free_fraction)) * "
-            "(1 - amplification_il6_share * (1 - il6_receptor_signalling)) * "
+            "(1 - amplification_il6_share * (1 - tissue_il6_receptor_signalling)) * "
             "(1 - amplification_il1_share * (1 - il1b_free_fraction))",
             "dimensionless",
             "Cytokine dependence of local self-amplification: 1 without drugs; "
