@@ -204,6 +204,39 @@ def test_healthy_joints_read_healthy():
     assert ((frame["haq_di"] * 8) % 1 == 0).all()  # steps of 1/8
 
 
+# Test-retest reliability (Uhlig, Kvien & Pincus Ann Rheum Dis 2009;68:972): 28 stable
+# patients assessed twice within a week; smallest detectable difference (SDD, 1.96 x the
+# SD of the paired differences) of DAS28 1.32. With 28 patients the SD of differences has a
+# relative standard error of 1/sqrt(2 x 27) = 14%, so 2 SE give 0.96-1.68.
+UHLIG_2009_DAS28_SDD = 1.32
+SDD_TOLERANCE = 2.0 / math.sqrt(2.0 * 27.0)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the visit fluctuation (RA_ACTIVITY_SD 0.3, memoryless) gives an SDD of ~1.9: "
+    "it stands for flares over months as well as for week-to-week noise. At 0.16 the SDD "
+    "fits but the placebo + MTX arm loses its ACR50 responders (ARMADA 0% vs 8%): the "
+    "fluctuation needs memory (docs/calibration.md, RA placebo)",
+)
+def test_das28_test_retest_reliability_matches_stable_patients():
+    # Two visits of a patient whose synovitis does not change (the same state, the same
+    # time on study), as in a one-week test-retest study, at the activity of patients
+    # enrolled on methotrexate (burden 0.45, DAS28-CRP ~5.2; in the model the SDD falls
+    # with activity, to ~1.6 at burden 0.25).
+    burden = 0.45
+    inflammation = HEALTHY_SYNOVIUM + obs.SYNOVITIS_HALF_CELLS * burden / (1.0 - burden)
+    trajectory = _trajectory(inflammation, days=RA.enrolment_day + 168.0)
+    differences = []
+    for seed in range(1000):
+        rng = np.random.default_rng(seed)
+        first, second = ra_readouts(trajectory, rng), ra_readouts(trajectory, rng)
+        differences.append(first["das28_crp"] - second["das28_crp"])
+    sdd = 1.96 * float(np.std(differences))
+    print(f"\nDAS28 SDD at burden {burden}: {sdd:.2f} (Uhlig et al. 2009: 1.32)")
+    assert abs(sdd / UHLIG_2009_DAS28_SDD - 1.0) <= SDD_TOLERANCE
+
+
 # A virtual placebo arm against the calibration trials.
 
 
