@@ -229,8 +229,6 @@ def hazard_ratio(
     treated: np.ndarray,
 ) -> Estimate:
     """Cox proportional-hazards ratio (treated vs control) with Wald CI and p-value."""
-    from lifelines import CoxPHFitter
-
     frame = pd.DataFrame(
         {
             "duration": np.asarray(durations, dtype=float),
@@ -238,22 +236,36 @@ def hazard_ratio(
             "treated": np.asarray(treated, dtype=bool).astype(int),
         }
     )
+    return _cox_treated(frame, len(frame))
+
+
+def _cox_treated(frame: pd.DataFrame, n: int, cluster_col: str | None = None) -> Estimate:
+    """The ``treated`` coefficient of a Cox fit of ``frame`` as a hazard ratio.
+
+    Args:
+        frame: Columns ``duration``, ``event`` (0/1), ``treated`` (0/1) and, with
+            ``cluster_col``, the cluster of each row.
+        n: The count reported with the estimate.
+        cluster_col: Column whose clusters get a robust (sandwich) variance.
+    """
+    from lifelines import CoxPHFitter
+
     events_by_group = frame.groupby("treated")["event"].sum()
     if frame["treated"].nunique() < 2 or (events_by_group == 0).any():
         # No events in one group: the partial likelihood is monotone and the ratio's
         # estimate diverges (Heinze & Schemper, Biometrics 2001;57:114); lifelines would
         # report a huge, meaningless ratio. Not estimable.
-        return Estimate(math.nan, math.nan, math.nan, None, len(frame))
+        return Estimate(math.nan, math.nan, math.nan, None, n)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # lifelines warns on convergence details it handles
-        fitter = CoxPHFitter().fit(frame, "duration", "event")
+        fitter = CoxPHFitter().fit(frame, "duration", "event", cluster_col=cluster_col)
     summary = fitter.summary.loc["treated"]
     return Estimate(
         float(summary["exp(coef)"]),
         float(summary["exp(coef) lower 95%"]),
         float(summary["exp(coef) upper 95%"]),
         float(summary["p"]),
-        len(frame),
+        n,
     )
 
 
@@ -393,8 +405,6 @@ def paired_hazard_ratio(
     (Lin & Wei, JASA 1989;84:1074) over pairs, as lifelines computes with
     ``cluster_col``.
     """
-    from lifelines import CoxPHFitter
-
     _same_length(np.asarray(durations), np.asarray(control_durations))
     n = len(np.asarray(durations))
     frame = pd.DataFrame(
@@ -407,16 +417,4 @@ def paired_hazard_ratio(
             "pair": np.r_[np.arange(n), np.arange(n)],
         }
     )
-    if n == 0 or (frame.groupby("treated")["event"].sum() == 0).any():
-        return Estimate(math.nan, math.nan, math.nan, None, n)  # see hazard_ratio
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fitter = CoxPHFitter().fit(frame, "duration", "event", cluster_col="pair")
-    summary = fitter.summary.loc["treated"]
-    return Estimate(
-        float(summary["exp(coef)"]),
-        float(summary["exp(coef) lower 95%"]),
-        float(summary["exp(coef) upper 95%"]),
-        float(summary["p"]),
-        n,
-    )
+    return _cox_treated(frame, n, cluster_col="pair")

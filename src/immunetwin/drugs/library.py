@@ -89,6 +89,35 @@ _JAK_IC50_NOTE = (
     "no in vivo EC50 found (unconfirmed)"
 )
 
+
+def _jak_il6_effects(description: str, source: str, potency: Quantity) -> tuple[Effect, Effect]:
+    """A JAK inhibitor's block of IL-6 signalling, on the plasma and the tissue hook alike.
+
+    A small molecule acts inside the cell at its plasma level and does not compete with
+    local IL-6, so the tissue infiltrate's receptors (``tissue_il6_receptor_signalling``)
+    see the plasma potency, unlike an antibody's (tocilizumab).
+    """
+    return (
+        Effect(
+            "il6",
+            "inhibit_signalling",
+            description,
+            source,
+            potency=potency,
+            knob="il6_receptor_signalling",
+        ),
+        Effect(
+            "il6",
+            "inhibit_signalling",
+            "IL-6 signalling of the tissue infiltrate: a small molecule acts inside the "
+            "cell at its plasma level and does not compete with local IL-6",
+            source,
+            potency=potency,
+            knob="tissue_il6_receptor_signalling",
+        ),
+    )
+
+
 _ANTI_TNF = "tnf"
 
 
@@ -1137,32 +1166,15 @@ def _tofacitinib() -> Drug:
                 potency=Q(0.016, "mg/L", _JAK_IC50_NOTE + " (5 mg twice daily: ~16 ng/mL)"),
                 knob="ifnar_signalling",
             ),
-            Effect(
-                "il6",
-                "inhibit_signalling",
+            *_jak_il6_effects(
                 "JAK1: blocks IL-6 and type I/II interferon signalling",
                 "drugs.csv",
-                potency=Q(
+                Q(
                     0.016,
                     "mg/L",
                     "calibrated: half-maximal at the mean steady-state concentration of 5 mg "
                     "twice daily (~16 ng/mL); no in vivo EC50 found (unconfirmed)",
                 ),
-                knob="il6_receptor_signalling",
-            ),
-            Effect(
-                "il6",
-                "inhibit_signalling",
-                "IL-6 signalling of the tissue infiltrate: a small molecule acts inside the "
-                "cell at its plasma level and does not compete with local IL-6",
-                "drugs.csv",
-                potency=Q(
-                    0.016,
-                    "mg/L",
-                    "calibrated: half-maximal at the mean steady-state concentration of 5 mg "
-                    "twice daily (~16 ng/mL); no in vivo EC50 found (unconfirmed)",
-                ),
-                knob="tissue_il6_receptor_signalling",
             ),
         ),
         label_regimens=("tofacitinib 5 mg twice daily", "tofacitinib 10 mg twice daily"),
@@ -1196,32 +1208,15 @@ def _baricitinib() -> Drug:
             "function.",
         ),
         mechanism=(
-            Effect(
-                "il6",
-                "inhibit_signalling",
+            *_jak_il6_effects(
                 "JAK1/JAK2: blocks IL-6, IFN-g and GM-CSF signalling",
                 "drugs.csv; Olumiant label",
-                potency=Q(
+                Q(
                     0.0145,
                     "mg/L",
                     "calibrated: half-maximal at the mean steady-state concentration of 4 mg "
                     "daily (~14.5 ng/mL); no in vivo EC50 found (unconfirmed)",
                 ),
-                knob="il6_receptor_signalling",
-            ),
-            Effect(
-                "il6",
-                "inhibit_signalling",
-                "IL-6 signalling of the tissue infiltrate: a small molecule acts inside the "
-                "cell at its plasma level and does not compete with local IL-6",
-                "drugs.csv; Olumiant label",
-                potency=Q(
-                    0.0145,
-                    "mg/L",
-                    "calibrated: half-maximal at the mean steady-state concentration of 4 mg "
-                    "daily (~14.5 ng/mL); no in vivo EC50 found (unconfirmed)",
-                ),
-                knob="tissue_il6_receptor_signalling",
             ),
             Effect(
                 "ifn_type1",
@@ -1276,32 +1271,15 @@ def _upadacitinib() -> Drug:
             concentration_unit="ng/mL",
         ),
         mechanism=(
-            Effect(
-                "il6",
-                "inhibit_signalling",
+            *_jak_il6_effects(
                 "JAK1: blocks IL-6, type I and II interferon and gamma-chain cytokine signalling",
                 "drugs.csv; Rinvoq label",
-                potency=Q(
+                Q(
                     0.016,
                     "mg/L",
                     "calibrated: half-maximal at the mean steady-state concentration of 15 mg "
                     "daily (~16 ng/mL); no in vivo EC50 found (unconfirmed)",
                 ),
-                knob="il6_receptor_signalling",
-            ),
-            Effect(
-                "il6",
-                "inhibit_signalling",
-                "IL-6 signalling of the tissue infiltrate: a small molecule acts inside the "
-                "cell at its plasma level and does not compete with local IL-6",
-                "drugs.csv; Rinvoq label",
-                potency=Q(
-                    0.016,
-                    "mg/L",
-                    "calibrated: half-maximal at the mean steady-state concentration of 15 mg "
-                    "daily (~16 ng/mL); no in vivo EC50 found (unconfirmed)",
-                ),
-                knob="tissue_il6_receptor_signalling",
             ),
             Effect(
                 "gamma_chain_cytokine_signalling",
