@@ -146,9 +146,14 @@ def test_aps1_endocrine_autoimmunity_and_viral_susceptibility(aps1, cvid):
         f"\nAPS-1: organs affected median {aps1['organs_affected'].median():.0f}, diabetes "
         f"{aps1['diabetes'].mean():.0%} (published ~10-20%), hypothyroidism "
         f"{aps1['hypothyroidism'].mean():.0%} (~10-35%), enteropathy "
-        f"{aps1['enteropathy'].mean():.0%}; adrenal and parathyroid not modelled"
+        f"{aps1['enteropathy'].mean():.0%} (29.7%, Garelli et al. 2021); adrenal and "
+        "parathyroid not modelled"
     )
     assert (aps1["organs_affected"] >= 1).mean() >= 0.8
+    # Diabetes is a minor APS-1 manifestation (~10-20%): at 12 patients two binomial SEs
+    # above 20% allow up to ~43%. With the first judgment of the islets' AIRE dependence
+    # (0.9) three quarters of the patients became diabetic.
+    assert aps1["diabetes"].mean() <= 0.43
     assert not aps1["igg_low"].any()
     # Spared organs with little AIRE dependence.
     assert (aps1["cns_function"] > 90.0).all()
