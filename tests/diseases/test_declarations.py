@@ -80,3 +80,33 @@ def test_listing_rows_cover_every_disease_with_sources():
     rows = disease_rows()
     assert {r["disease"] for r in rows} == set(DISEASES)
     assert all(str(r["source"]).strip() for r in rows)
+
+
+_COLUMNS_SCRIPT = """
+from immunetwin.diseases import DISEASES
+from immunetwin.diseases.population import sample_disease_patients
+for name, disease in sorted(DISEASES.items()):
+    patients, parameters = sample_disease_patients(disease, 2, 1)
+    print(name, list(parameters.columns), list(patients.columns))
+"""
+
+
+def test_patient_tables_have_the_same_columns_in_every_process():
+    # A run's fingerprint hashes its parameter table, columns in order: if the order
+    # followed a set of names (string hashes differ between processes), an interrupted
+    # trial could not be resumed (until 2026-12-06 RA's two cytokine shares swapped).
+    import os
+    import subprocess
+    import sys
+
+    outputs = set()
+    for hash_seed in ("0", "1", "2"):
+        result = subprocess.run(
+            [sys.executable, "-c", _COLUMNS_SCRIPT],
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        outputs.add(result.stdout)
+    assert len(outputs) == 1

@@ -116,12 +116,18 @@ def sample_disease_patients(
     parameters = sample_parameters(model, n, seed, first_patient=first_patient)
     defaults = model.parameter_values()
     changed = {c.parameter for c in disease.changes}
-    covariate_parameters = {
-        c.parameter for c in disease.covariates if c.modelled and c.parameter is not None
-    }
+    # In declaration order, not a set's: the parameter table's columns must come out in the
+    # same order in every process (string hashing differs between processes), or a resumed
+    # run's fingerprint would not match the interrupted one's.
+    set_parameters = list(
+        dict.fromkeys(
+            [c.parameter for c in disease.changes]
+            + [c.parameter for c in disease.covariates if c.modelled and c.parameter is not None]
+        )
+    )
     # A drug acting on an immune hook turns the hook into a rule of ``<hook>_baseline``
     # (immunetwin.drugs.pd): disease and covariate values then set the baseline.
-    settable = {name: _settable(model, name) for name in changed | covariate_parameters}
+    settable = {name: _settable(model, name) for name in set_parameters}
     covariate_rows = []
     for pid in parameters.index:
         row, z = _patient_covariates(disease, int(pid), seed, ff, age)
@@ -148,7 +154,7 @@ def sample_disease_patients(
             row[name] = base * covariate.levels.get(str(row.get(covariate.name)), 1.0)
         covariate_rows.append(row)
     patients = pd.DataFrame(covariate_rows, index=parameters.index)
-    for name in changed | covariate_parameters:
+    for name in set_parameters:
         parameters[settable[name]] = patients[name]
     return patients, parameters
 
