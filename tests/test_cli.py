@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 BIOMODELS = Path(__file__).parent / "data" / "biomodels"
+CALIBRATION_REPORT = str(Path(__file__).parents[1] / "docs" / "calibration.md")
 EXE = shutil.which("immunetwin", path=str(Path(sys.executable).parent)) or "immunetwin"
 
 
@@ -117,6 +118,16 @@ def test_list_parameters_has_units_and_sources() -> None:
         (("simulate-sbml", "/no/such.xml", "--until", "1"), "SBML file not found"),
         (("list", "drugz"), "cannot list 'drugz'"),
         (("population", "adalimumab_pk", "--patients", "0"), "--patients must be >= 1"),
+        (("calibrate", "--trial", "armada"), "give --report FILE as well"),
+        (
+            ("calibrate", "--report", "/tmp/immunetwin-nowhere.md", "--trial", "ARMADA"),
+            "unknown calibration trial 'ARMADA': choose from affirm, armada",
+        ),
+        # A partial table must not replace the full one (the other trials' rows).
+        (
+            ("calibrate", "--report", CALIBRATION_REPORT, "--trial", "armada"),
+            "already holds a published-versus-simulated table",
+        ),
     ],
 )
 def test_user_errors_are_one_line(args: tuple[str, ...], fragment: str) -> None:

@@ -791,6 +791,7 @@ def calibrate(
     from immunetwin.trials.calibration import (
         EVERY_ARM,
         PARALLEL,
+        REPORT_TABLE_HEADER,
         calibration_report,
         write_calibration,
     )
@@ -802,7 +803,15 @@ def calibrate(
     def log(line: str) -> None:
         typer.echo(line, err=True)
 
+    if trials and report is None:
+        raise SpecError("--trial selects trials of a report: give --report FILE as well")
     if report is not None:
+        if trials and report.exists() and REPORT_TABLE_HEADER in report.read_text("utf-8"):
+            # A partial table would replace the full one: the other trials' rows would go.
+            raise SpecError(
+                f"--trial writes only those trials' rows, and {report} already holds a "
+                "published-versus-simulated table: give --report a new file"
+            )
         text = calibration_report(patients, seed, workers, trials, log)
         # Hand-written interpretation below NOTES_MARKER survives regeneration.
         if report.exists():

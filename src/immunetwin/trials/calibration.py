@@ -65,6 +65,8 @@ MIN_EVENTS_FOR_HAZARD_RATIO = 10
 GRID = tuple(10.0**x for x in (-1.5, -1.0, -0.5, 0.0, 0.5, 1.0))
 # How calibration trials are run: every patient in every arm, or as published.
 EVERY_ARM, PARALLEL = "every arm", "parallel"
+# The published-versus-simulated table's header (a report file holds it once).
+REPORT_TABLE_HEADER = "| trial | arm | endpoint | published | simulated [95% CI] | n | hit |"
 DESIGNS = (EVERY_ARM, PARALLEL)
 
 
@@ -323,11 +325,17 @@ def calibration_report(
     lines += [
         "## Trials",
         "",
-        "| trial | arm | endpoint | published | simulated [95% CI] | n | hit |",
+        REPORT_TABLE_HEADER,
         "|---|---|---|---|---|---|---|",
     ]
     paths = sorted(SPECS.glob("*.toml"))
     if names:
+        known = [p.stem for p in paths]
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise SpecError(
+                f"unknown calibration trial {unknown[0]!r}: choose from {', '.join(known)}"
+            )
         paths = [p for p in paths if p.stem in names]
     hits = total = 0
     for path in paths:
