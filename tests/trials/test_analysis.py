@@ -165,3 +165,39 @@ def test_death_censors_a_time_to_event_endpoint_that_does_not_count_it():
         spec, spec.endpoints[0], patients.drop(columns="death_week"), visits, ENROLMENT_DAY
     )
     assert alive.loc[2, "duration"] == pytest.approx(364.0)
+
+
+def test_an_endpoint_among_a_baseline_subgroup_analyses_only_that_subgroup():
+    spec = spec_with(
+        [
+            {
+                "id": "c",
+                "kind": "continuous",
+                "value": "score - baseline_score",
+                "week": 52,
+                "among": "score >= 6 and female",
+            }
+        ]
+    )
+    patients, visits = trial_data()
+    everyone = endpoint_values(
+        spec_with([{"id": "c", "kind": "continuous", "value": "score - baseline_score"}]),
+        spec_with([{"id": "c", "kind": "continuous", "value": "score"}]).endpoints[0],
+        patients,
+        visits,
+        ENROLMENT_DAY,
+    )
+    data = endpoint_values(spec, spec.endpoints[0], patients, visits, ENROLMENT_DAY)
+    entry = visits[visits["week"] == 0].set_index("patient_id")["score"]
+    expected = [pid for pid in everyone.index if entry[pid] >= 6]
+    assert 0 < len(data) < len(everyone)
+    assert sorted(data.index) == sorted(expected)
+    endpoints, _ = analyse(spec, patients, visits, ENROLMENT_DAY)
+    assert sum(endpoints[arm]["c"]["n"] for arm in ("placebo", "drug")) == len(expected)
+    # Nobody is a man here: a subgroup of men is empty, and says so.
+    men = spec_with(
+        [{"id": "c", "kind": "continuous", "value": "score", "week": 52, "among": "not female"}]
+    )
+    assert len(endpoint_values(men, men.endpoints[0], patients, visits, ENROLMENT_DAY)) == 0
+    none, _ = analyse(men, patients, visits, ENROLMENT_DAY)
+    assert none["drug"]["c"]["value"] is None and none["drug"]["c"]["n"] == 0

@@ -70,6 +70,14 @@ def test_visit_week_zero_is_added_and_visits_sorted():
             "a rate endpoint's value must be one readout name",
         ),
         (
+            {
+                "endpoints": [
+                    {"id": "x", "kind": "continuous", "value": "crp", "among": "open('f')"}
+                ]
+            },
+            "is not allowed",
+        ),
+        (
             {"screening": {"criteria": ["__import__('os')"]}},
             "is not allowed",
         ),

@@ -22,6 +22,7 @@ Conventions, as in the pivotal trials:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -68,12 +69,15 @@ def endpoint_values(
         row = {str(k): v for k, v in record.items()}
         by_patient.setdefault(int(row["patient_id"]), {})[float(row["week"])] = row
     expression = Expression(endpoint.value)
+    among = Expression(endpoint.among) if endpoint.among is not None else None
     end_day = 7.0 * spec.visits.end_week
     skip = ("patient_id", "arm", "seen", "rescued", "week")
     for pid_value, patient in zip(ok.index.tolist(), ok.to_dict("records"), strict=True):
         pid = int(pid_value)
         group = by_patient[pid]
         arm = patient["arm"]
+        if among is not None and among(_entry_values(patient, group[0.0], skip)) != 1.0:
+            continue
         baseline = {f"baseline_{k}": v for k, v in group[0.0].items() if k not in skip}
         if endpoint.kind in ("responder", "continuous"):
             visit = group[week]
@@ -247,6 +251,20 @@ def _ci(e: stats.Estimate, factor: float) -> dict[str, Any]:
         "ci_high": _num(e.ci_high * factor),
         "p_value": _num(e.p_value) if e.p_value is not None else None,
     }
+
+
+def _entry_values(
+    patient: Mapping[Any, Any], baseline_visit: Mapping[str, Any], skip: tuple[str, ...]
+) -> dict[str, Any]:
+    """The names an endpoint's ``among`` reads.
+
+    Numeric covariates, ``female``, and the baseline visit's readouts, as the screening
+    and stratification expressions read them.
+    """
+    values = {str(k): v for k, v in patient.items() if isinstance(v, (int, float, bool, np.number))}
+    values["female"] = patient.get("sex") == "female"
+    values.update({k: v for k, v in baseline_visit.items() if k not in skip})
+    return values
 
 
 def analyse(

@@ -524,6 +524,10 @@ class Endpoint(BaseModel):
         per: Rate unit in patient-years (1 for an annualised rate, 100 for harms).
         time_unit: Unit of time-to-event medians.
         primary: The trial's primary endpoint.
+        among: Baseline expression choosing the patients the endpoint analyses
+            (readouts of the baseline visit by their names, numeric covariates and
+            ``female``; e.g. ``anti_dsdna_positive`` for a change in anti-dsDNA among
+            patients positive at entry). The others are left out of its ``n``.
     """
 
     model_config = _STRICT
@@ -536,10 +540,13 @@ class Endpoint(BaseModel):
     per: float = Field(default=1.0, gt=0)
     time_unit: Literal["days", "weeks", "months", "years"] = "months"
     primary: bool = False
+    among: ExpressionText | None = None
 
     @model_validator(mode="after")
     def _value(self) -> Endpoint:
         _expression(self.value)
+        if self.among is not None:
+            _expression(self.among)
         expression = Expression(self.value)
         if self.kind in ("rate", "time_to_event", "incidence") and not (
             expression.names == {self.value} and self.value.isidentifier()
