@@ -31,7 +31,7 @@ import pandas as pd
 from immunetwin import statistics as stats
 from immunetwin.trials.spec import Endpoint, Expression, TrialSpec
 
-__all__ = ["analyse", "endpoint_values"]
+__all__ = ["analyse", "covariate_values", "endpoint_values"]
 
 WEEKS_PER_YEAR = 52.1775
 DAYS_PER = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
@@ -253,18 +253,24 @@ def _ci(e: stats.Estimate, factor: float) -> dict[str, Any]:
     }
 
 
+def covariate_values(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """A patient's numeric covariates and ``female``, as trial expressions read them.
+
+    Screening criteria, strata and an endpoint's ``among`` see these names.
+    """
+    values = {str(k): v for k, v in row.items() if isinstance(v, (int, float, bool, np.number))}
+    values["female"] = row.get("sex") == "female"
+    return values
+
+
 def _entry_values(
     patient: Mapping[Any, Any], baseline_visit: Mapping[str, Any], skip: tuple[str, ...]
 ) -> dict[str, Any]:
-    """The names an endpoint's ``among`` reads.
-
-    Numeric covariates, ``female``, and the baseline visit's readouts, as the screening
-    and stratification expressions read them.
-    """
-    values = {str(k): v for k, v in patient.items() if isinstance(v, (int, float, bool, np.number))}
-    values["female"] = patient.get("sex") == "female"
-    values.update({k: v for k, v in baseline_visit.items() if k not in skip})
-    return values
+    """The names an endpoint's ``among`` reads: covariates and baseline readouts."""
+    return {
+        **covariate_values(patient),
+        **{k: v for k, v in baseline_visit.items() if k not in skip},
+    }
 
 
 def analyse(

@@ -40,6 +40,7 @@ from immunetwin.diseases.population import (
 from immunetwin.diseases.readouts import with_demographics
 from immunetwin.engine import Schedule, StateChange
 from immunetwin.population import patient_rng, run_population
+from immunetwin.trials.analysis import covariate_values
 from immunetwin.trials.spec import Endpoint, Expression, TrialSpec
 
 __all__ = ["TrialResult", "get_disease", "run_trial", "trial_model"]
@@ -347,12 +348,6 @@ def _trial_outputs(spec: TrialSpec, disease: Disease) -> list[str]:
     return outputs
 
 
-def _covariate_values(row: Mapping[str, Any]) -> dict[str, Any]:
-    values = {k: v for k, v in row.items() if isinstance(v, (int, float, bool, np.number))}
-    values["female"] = row.get("sex") == "female"
-    return values
-
-
 _SCREENING_CACHE: dict[str, tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]] = {}
 _SCREENING_CACHE_SIZE = 8
 
@@ -558,7 +553,7 @@ def _screening_rows(
             with_demographics(history, float(patient["age"]), str(patient["sex"]))
             readouts = disease.readouts(history, rng)
             row.update({f"baseline_{k}": v for k, v in readouts.items()})
-            values = {**_covariate_values(patient), **readouts}
+            values = {**covariate_values(patient), **readouts}
             failed = [c.text for c in criteria if c(values) != 1.0]
             excluded = [c.text for c in exclusions if c(values) == 1.0]
             if failed:
@@ -646,7 +641,7 @@ def _randomise(spec: TrialSpec, enrolled: pd.DataFrame) -> pd.Series:
     arms = {}
     for pid, row in _records(enrolled):
         values = {
-            **_covariate_values(row),
+            **covariate_values(row),
             **{k.removeprefix("baseline_"): v for k, v in row.items() if k.startswith("baseline_")},
         }
         key = tuple(row["sex"] if e is None else e(values) for e in strata_expressions)
@@ -702,7 +697,7 @@ def _observe(
             "first_adjustment_week": seen_done[0] if seen_done else math.nan,
             "next_adjustment": None,
         }
-        covariates = _covariate_values(patient)
+        covariates = covariate_values(patient)
         if not bool(ok.loc[pid]):
             patient_rows.append(info)
             for week in spec.visits.weeks:
