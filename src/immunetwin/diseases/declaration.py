@@ -99,6 +99,10 @@ Triggers = Callable[[int, np.random.Generator, float, float], "Schedule"]
 # (death day on the same axis or NaN if alive at the last visit, cause or "").
 DeathModel = Callable[[pd.DataFrame, float, str, np.random.Generator], tuple[float, str]]
 
+# Days of the synthetic trajectory that reveals the readouts' names: a year, so that
+# readouts over a past year (MS relapses) see a full one.
+OBSERVATION_PROBE_DAYS = 365.0
+
 
 @dataclass(frozen=True)
 class Disease:
@@ -166,6 +170,23 @@ class Disease:
     def medians(self) -> dict[str, float]:
         """Parameter name -> median value in the disease."""
         return {c.parameter: c.value for c in self.changes}
+
+    def observation_names(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The names the readouts and the responses return: ``(readouts, responses)``.
+
+        Read from a steady synthetic trajectory (every output 1.0 on a weekly grid
+        over a year), so a trial specification can be checked against them before
+        anything is simulated. That is sound because the names do not depend on the
+        state (the :class:`Disease` contract, tested on random trajectories).
+        """
+        from immunetwin.diseases.readouts import with_demographics
+
+        days = np.arange(0.0, OBSERVATION_PROBE_DAYS, 7.0)
+        trajectory = pd.DataFrame(1.0, index=pd.Index(days, name="time"), columns=self.outputs)
+        with_demographics(trajectory, 40.0, "female")
+        readouts = self.readouts(trajectory, np.random.default_rng(0))
+        responses = self.responses(readouts, readouts) if self.responses else {}
+        return frozenset(readouts), frozenset(responses)
 
     def validate(self, model) -> None:
         """Check every change names a real parameter and has a source.

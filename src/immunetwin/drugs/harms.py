@@ -562,6 +562,17 @@ def harm_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[st
     return out
 
 
+def harm_readout_names() -> frozenset[str]:
+    """The names :func:`harm_readouts` returns (read from a steady synthetic trajectory).
+
+    A trial specification is checked against them before anything is simulated; the
+    names do not depend on the state.
+    """
+    days = pd.Index(np.arange(0.0, 29.0, 1.0), name="time")
+    trajectory = pd.DataFrame(1.0, index=days, columns=list(HARM_OUTPUTS))
+    return frozenset(harm_readouts(trajectory, np.random.default_rng(0)))
+
+
 SOURCES: Mapping[str, str] = MappingProxyType({"ctcae": _CTCAE, "crs": _CRS_SOURCE})
 
 

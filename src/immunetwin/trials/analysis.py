@@ -81,7 +81,7 @@ def endpoint_values(
         baseline = {f"baseline_{k}": v for k, v in group[0.0].items() if k not in skip}
         if endpoint.kind in ("responder", "continuous"):
             visit = group[week]
-            values = {**baseline, **visit, "age": patient.get("age")}
+            values = {**covariate_values(patient), **baseline, **visit}
             value = expression(values)
             observed = bool(visit["seen"]) and not bool(visit["rescued"])
             if endpoint.kind == "responder":
@@ -256,7 +256,8 @@ def _ci(e: stats.Estimate, factor: float) -> dict[str, Any]:
 def covariate_values(row: Mapping[Any, Any]) -> dict[str, Any]:
     """A patient's numeric covariates and ``female``, as trial expressions read them.
 
-    Screening criteria, strata and an endpoint's ``among`` see these names.
+    Screening criteria, strata, rescue and adjustment criteria and endpoints see these
+    names (:mod:`immunetwin.trials.names` lists what each reads).
     """
     values = {str(k): v for k, v in row.items() if isinstance(v, (int, float, bool, np.number))}
     values["female"] = row.get("sex") == "female"

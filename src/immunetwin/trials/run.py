@@ -41,6 +41,7 @@ from immunetwin.diseases.readouts import with_demographics
 from immunetwin.engine import Schedule, StateChange
 from immunetwin.population import patient_rng, run_population
 from immunetwin.trials.analysis import covariate_values
+from immunetwin.trials.names import check_names
 from immunetwin.trials.spec import Endpoint, Expression, TrialSpec
 
 __all__ = ["TrialResult", "get_disease", "run_trial", "trial_model"]
@@ -584,11 +585,8 @@ def _accept(spec: TrialSpec, candidates: pd.DataFrame, seed: int) -> pd.Series:
     pool = candidates[eligible]
     ratio = pd.Series(1.0, index=pool.index)
     for target in spec.screening.targets:
+        # check_names made sure the column exists.
         column = f"baseline_{target.readout}"
-        if column not in pool.columns:
-            raise SpecError(
-                f"screening target {target.readout!r} is not a readout of {spec.disease!r}"
-            )
         x = pool[column].astype(float).to_numpy()
         spread = float(np.std(x))
         if spread == 0:
@@ -930,12 +928,14 @@ def run_trial(
             calibrating), overriding the declared ones.
 
     Raises:
-        SpecError: For an unknown disease, drug, readout or parameter.
+        SpecError: For an unknown disease, drug, readout or parameter, or an
+            expression that reads a name it cannot (:mod:`immunetwin.trials.names`).
     """
     clock = {"start": time.perf_counter()}
     disease = get_disease(spec.disease)
     _check_regimens(spec)
     model = trial_model(spec)
+    check_names(spec, disease, model)
     from immunetwin.trials.calibration import calibrated_parameters
 
     # One parameter set per drug in every trial: the calibrated potencies, unless the
