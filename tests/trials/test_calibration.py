@@ -30,6 +30,8 @@ from dataclasses import replace
 from functools import cache
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from immunetwin.trials import load_spec, run_trial
 from immunetwin.trials.calibration import (
@@ -201,6 +203,63 @@ def test_equal_misfits_keep_the_declared_potency():
     flat = [{"misfit": 5.0, "multiplier": m} for m in (0.1, 1.0, 10.0)]
     assert _best(flat)["multiplier"] == 1.0
     assert _best([*flat, {"misfit": 4.0, "multiplier": 10.0}])["multiplier"] == 10.0
+
+
+def _parabola(vertex: float):
+    """A misfit convex in log10(multiplier) with its minimum at 10**vertex."""
+    tried: list[float] = []
+
+    def evaluate(multiplier: float) -> tuple[float, list]:
+        tried.append(multiplier)
+        return (math.log10(multiplier) - vertex) ** 2, []
+
+    return evaluate, tried
+
+
+def test_search_goes_beyond_the_grid_while_the_best_is_at_its_edge():
+    from immunetwin.trials.calibration import GRID, best_at_edge, search
+
+    evaluate, tried = _parabola(2.1)  # optimum near x100, beyond the grid's x10
+    evaluations = search(evaluate)
+    assert tried[: len(GRID)] == list(GRID)
+    assert [round(m, 6) for m in tried[len(GRID) :]] == [31.622777, 100.0, 316.227766]
+    assert _best(evaluations)["multiplier"] == pytest.approx(100.0)
+    assert not best_at_edge(evaluations)
+
+
+def test_search_inside_the_grid_tries_the_grid_only():
+    from immunetwin.trials.calibration import GRID, search
+
+    evaluate, tried = _parabola(-0.9)
+    assert _best(search(evaluate))["multiplier"] == pytest.approx(0.1)
+    assert tried == list(GRID)
+
+    def flat(multiplier: float) -> tuple[float, list]:
+        return 3.0, []  # no signal: no extension, multiplier 1 kept
+
+    assert [e["multiplier"] for e in search(flat)] == list(GRID)
+
+
+def test_search_stops_at_its_bound_and_says_so():
+    from immunetwin.trials.calibration import _multiplier_cell, best_at_edge, search
+
+    evaluate, tried = _parabola(-5.0)  # the data want a potency 10^5 times stronger
+    evaluations = search(evaluate)
+    assert min(tried) == pytest.approx(1e-3)
+    assert _best(evaluations)["multiplier"] == pytest.approx(1e-3)
+    assert best_at_edge(evaluations)
+    entry = {"multiplier": 1e-3, "evaluations": evaluations}
+    assert _multiplier_cell(entry) == "0.001 [0.001-10] at its edge"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(-2.9, 2.9))
+def test_search_finds_the_grid_point_nearest_a_convex_optimum(vertex):
+    from immunetwin.trials.calibration import GRID_STEP_DECADES, search
+
+    evaluate, _ = _parabola(vertex)
+    best = math.log10(_best(search(evaluate))["multiplier"])
+    assert abs(best - vertex) <= GRID_STEP_DECADES / 2 + 1e-9
 
 
 def test_report_interval_shows_a_missing_bound_as_na():

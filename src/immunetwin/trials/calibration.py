@@ -62,7 +62,13 @@ CALIBRATION_TRIALS: dict[str, tuple[str, ...]] = {
 COMPARISON_MEASURES = ("hazard_ratio", "rate_ratio", "difference")
 # Fewer events than this in both arms together: the report gives no hazard ratio.
 MIN_EVENTS_FOR_HAZARD_RATIO = 10
+# The search starts on this log grid of EC50 multipliers (half-decade steps).
+GRID_STEP_DECADES = 0.5
 GRID = tuple(10.0**x for x in (-1.5, -1.0, -0.5, 0.0, 0.5, 1.0))
+# While the best multiplier is at an edge of what was tried and strictly better than
+# its neighbour, the search goes on a step beyond it, but never past 10^+-3: a potency
+# a thousand times off the declared one says the model, not the drug, is wrong.
+SEARCH_BOUND_DECADES = 3.0
 # How calibration trials are run: every patient in every arm, or as published.
 EVERY_ARM, PARALLEL = "every arm", "parallel"
 # The published-versus-simulated table's header (a report file holds it once).
@@ -198,8 +204,8 @@ def calibrate(
         defaults = {k: v for s in specs for k, v in _ec50s(s, drug).items()}
         if not defaults:
             raise SpecError(f"{drug} has no potency (EC50) parameter to calibrate")
-        evaluations = []
-        for multiplier in GRID:
+
+        def evaluate(multiplier: float, drug: str = drug, specs: list[TrialSpec] = specs):
             start = time.perf_counter()
             total, rows = 0.0, []
             for spec in specs:
@@ -210,7 +216,6 @@ def calibrate(
                 part, part_rows = misfit(result, _arms_with(spec, drug))
                 total += part
                 rows += [{**r, "trial": spec.name} for r in part_rows]
-            evaluations.append({"multiplier": multiplier, "misfit": total, "rows": rows})
             log(
                 f"{drug}: EC50 x {multiplier:.3g}: misfit {total:.2f} "
                 f"({time.perf_counter() - start:.0f} s)"
@@ -221,6 +226,9 @@ def calibrate(
                     f"{row['simulated']:.3g} vs published {row['published']:.3g} "
                     f"(z {row['z']:+.2f})"
                 )
+            return total, rows
+
+        evaluations = search(evaluate)
         best = _best(evaluations)
         record["drugs"][drug] = {
             "trials": [s.name for s in specs],
@@ -229,6 +237,7 @@ def calibrate(
             "seed": seed,
             "multiplier": best["multiplier"],
             "misfit": best["misfit"],
+            "best_at_edge": best_at_edge(evaluations),
             "parameters": {k: v * best["multiplier"] for k, v in defaults.items()},
             "declared": defaults,
             "evaluations": [
@@ -238,6 +247,78 @@ def calibrate(
         }
         log(f"{drug}: chose EC50 x {best['multiplier']:.3g} (misfit {best['misfit']:.2f})")
     return record
+
+
+def _exponent(multiplier: float) -> float:
+    """The multiplier's power of ten, on the half-decade lattice (no float drift)."""
+    return round(math.log10(multiplier) / GRID_STEP_DECADES) * GRID_STEP_DECADES
+
+
+def _edge(evaluations: Sequence[Mapping[str, Any]]) -> int:
+    """Where the optimum may lie beyond what was tried: +1 above, -1 below, 0 inside.
+
+    +1 (-1) when the best multiplier is the largest (smallest) tried and strictly
+    better than its neighbour.
+    """
+    ordered = sorted(evaluations, key=lambda e: float(e["multiplier"]))
+    best = _best(ordered)
+    if len(ordered) < 2:
+        return 0
+    if best is ordered[-1] and float(best["misfit"]) < float(ordered[-2]["misfit"]):
+        return 1
+    if best is ordered[0] and float(best["misfit"]) < float(ordered[1]["misfit"]):
+        return -1
+    return 0
+
+
+def search(
+    evaluate: Callable[[float], tuple[float, list[dict[str, Any]]]],
+    grid: Sequence[float] = GRID,
+    bound_decades: float = SEARCH_BOUND_DECADES,
+) -> list[dict[str, Any]]:
+    """Evaluate the misfit on ``grid``, then step beyond an edge while the best sits there.
+
+    Args:
+        evaluate: Multiplier -> (misfit, per-row fit).
+        grid: The multipliers tried first.
+        bound_decades: No multiplier beyond 10^+-bound_decades is tried.
+
+    Returns:
+        Every evaluation (``multiplier``, ``misfit``, ``rows``), in the order tried.
+    """
+    evaluations: list[dict[str, Any]] = []
+    for multiplier in grid:
+        total, rows = evaluate(multiplier)
+        evaluations.append({"multiplier": multiplier, "misfit": total, "rows": rows})
+    while direction := _edge(evaluations):
+        edge = (max if direction > 0 else min)(float(e["multiplier"]) for e in evaluations)
+        exponent = _exponent(edge) + direction * GRID_STEP_DECADES
+        if abs(exponent) > bound_decades + 1e-9:
+            break
+        multiplier = 10.0**exponent
+        total, rows = evaluate(multiplier)
+        evaluations.append({"multiplier": multiplier, "misfit": total, "rows": rows})
+    return evaluations
+
+
+def best_at_edge(evaluations: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether the best multiplier is at an edge of those tried and better than inside it.
+
+    After :func:`search` that edge is its bound; the optimum may lie beyond it, and the
+    chosen potency is then a limit, not a fit.
+    """
+    return _edge(evaluations) != 0
+
+
+def _multiplier_cell(entry: Mapping[str, Any]) -> str:
+    """The chosen multiplier, the range tried and whether it sits at the search's end."""
+    tried = [float(e["multiplier"]) for e in entry.get("evaluations", ())]
+    cell = f"{entry['multiplier']:.3g}"
+    if tried:
+        cell += f" [{min(tried):.3g}-{max(tried):.3g}]"
+        if best_at_edge(entry["evaluations"]):
+            cell += " at its edge"
+    return cell
 
 
 def _best(evaluations: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
@@ -309,12 +390,16 @@ def calibration_report(
             lines.append(
                 f"| {drug} | {', '.join(entry['trials'])} | {entry.get('design', PARALLEL)} | "
                 f"{entry.get('patients', record['patients'])}, "
-                f"{entry.get('seed', record['seed'])} | {entry['multiplier']:.3g} | "
+                f"{entry.get('seed', record['seed'])} | {_multiplier_cell(entry)} | "
                 f"{entry['misfit']:.1f} | {params} |"
             )
         lines += [
             "",
-            f"Search: EC50 multipliers {', '.join(f'{g:.3g}' for g in record['grid'])}. "
+            f"Search: EC50 multipliers {', '.join(f'{g:.3g}' for g in record['grid'])}, "
+            "then half-decade steps beyond an edge while the best multiplier is there, up "
+            f"to x10^+-{SEARCH_BOUND_DECADES:g}. In brackets the range tried; 'at its "
+            "edge': the best multiplier is the end of that range and better than its "
+            "neighbour, so the optimum may lie beyond (a limit, not a fit). "
             "Design 'every arm': each enrolled patient simulated in every arm (virtual "
             "twins, docs/trials.md), so the patients count is per arm; 'parallel': "
             "randomised as published, the patients shared between the arms.",
