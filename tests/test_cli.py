@@ -117,6 +117,8 @@ def test_list_parameters_has_units_and_sources() -> None:
         (("simulate", "adalimumab_pk", "-s", "nope=1"), "unknown parameter 'nope'"),
         (("simulate-sbml", "/no/such.xml", "--until", "1"), "SBML file not found"),
         (("list", "drugz"), "cannot list 'drugz'"),
+        (("list", "readouts"), "list readouts needs --disease: choose one of alps"),
+        (("list", "readouts", "--disease", "lupus"), "unknown disease 'lupus'"),
         (("population", "adalimumab_pk", "--patients", "0"), "--patients must be >= 1"),
         (("calibrate", "--trial", "armada"), "give --report FILE as well"),
         (
@@ -222,6 +224,20 @@ def test_simulate_with_therapy_and_background_doses_by_weight() -> None:
     assert 80 < infliximab.max() < 200
     bad = run("simulate", "adalimumab_pk", "--therapy", "adalimumab 40 mg IV", check=False)
     assert bad.returncode == 2 and bad.stderr.startswith("error: ")
+
+
+def test_list_readouts_gives_the_names_a_trial_spec_can_use() -> None:
+    rows = json.loads(run("list", "readouts", "--disease", "sle", "--json").stdout)
+    kinds = {row["name"]: row["kind"] for row in rows}
+    assert kinds["sledai_2k"] == "readout" and kinds["sri4"] == "response"
+    assert kinds["first_serious_infection_day"] == "harm"
+    # SLE has a death model: the trial adds death_day and each event's composite.
+    assert kinds["death_day"] == "death"
+    ra = {
+        row["name"]
+        for row in json.loads(run("list", "readouts", "--disease", "ra", "--json").stdout)
+    }
+    assert "acr20" in ra and "death_day" not in ra
 
 
 def test_list_drugs_has_every_label_drug() -> None:

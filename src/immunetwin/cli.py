@@ -431,15 +431,49 @@ def export_sbml(
         typer.echo(f"wrote {out}")
 
 
+def _readout_rows(disease: str | None) -> list[dict[str, object]]:
+    """A disease's readout and response names, and those a trial adds, with their kind."""
+    from immunetwin.drugs.harms import harm_readout_names
+    from immunetwin.trials.names import death_readout_names
+    from immunetwin.trials.run import get_disease
+
+    if disease is None:
+        raise SpecError("list readouts needs --disease: choose one of " + _disease_choices())
+    found = get_disease(disease)
+    readouts, responses = found.observation_names()
+    kinds = [
+        ("readout", readouts, "every visit"),
+        ("response", responses, "every visit, against baseline"),
+        ("harm", harm_readout_names(), "trials with harms.infections = true"),
+    ]
+    if found.mortality is not None:
+        kinds.append(("death", death_readout_names(readouts), "trials (death model)"))
+    return [
+        {"name": name, "kind": kind, "available": where}
+        for kind, names, where in kinds
+        for name in sorted(names)
+    ]
+
+
+def _disease_choices() -> str:
+    from immunetwin.diseases import DISEASES
+
+    return ", ".join(sorted(DISEASES))
+
+
 @app.command("list")
 def list_(
     what: Annotated[
         str,
         typer.Argument(
-            help="models, modules, parameters, species, defects, drugs, diseases or trials."
+            help="models, modules, parameters, species, defects, drugs, diseases, trials or "
+            "readouts."
         ),
     ] = "models",
     model: Annotated[str | None, typer.Option(help="Model for modules/parameters.")] = None,
+    disease: Annotated[
+        str | None, typer.Option(help="Disease for readouts (the names trial specs can use).")
+    ] = None,
     json_: JsonOpt = False,
 ) -> None:
     """List built-in models, or a model's modules or parameters with units and sources."""
@@ -452,6 +486,7 @@ def list_(
         "drugs",
         "diseases",
         "trials",
+        "readouts",
     )
     if what not in choices:
         raise SpecError(f"cannot list {what!r}: choose one of {', '.join(choices)}")
@@ -477,6 +512,8 @@ def list_(
                     "primary": ", ".join(e.id for e in spec.endpoints if e.primary),
                 }
             )
+    elif what == "readouts":
+        rows = _readout_rows(disease)
     elif what == "drugs":
         from immunetwin.drugs import drug_table
 

@@ -21,7 +21,7 @@ from immunetwin.diseases.population import sample_disease_patients
 from immunetwin.trials.analysis import covariate_values
 from immunetwin.trials.spec import Expression, TrialSpec
 
-__all__ = ["TrialNames", "check_names", "trial_names"]
+__all__ = ["TrialNames", "check_names", "death_readout_names", "trial_names"]
 
 DEATH_READOUTS = frozenset({"death_day", "death_cause"})
 # What a visit row holds besides readouts and responses (immunetwin.trials.run._observe).
@@ -80,6 +80,18 @@ def _baseline(names: Iterable[str]) -> frozenset[str]:
     return frozenset(f"baseline_{name}" for name in names)
 
 
+def death_readout_names(readouts: Iterable[str]) -> frozenset[str]:
+    """The readouts a death model adds to a trial's visits.
+
+    ``death_day``, ``death_cause`` and, for each event day ``X_day`` of ``readouts``,
+    ``X_or_death_day`` (:func:`immunetwin.trials.run._add_death`).
+    """
+    composites = {
+        f"{name.removesuffix('_day')}_or_death_day" for name in readouts if name.endswith("_day")
+    }
+    return DEATH_READOUTS | composites
+
+
 def trial_names(spec: TrialSpec, disease: Disease, model: Model) -> TrialNames:
     """The names the trial's expressions can read, from the disease and the spec."""
     readouts, responses = disease.observation_names()
@@ -89,13 +101,7 @@ def trial_names(spec: TrialSpec, disease: Disease, model: Model) -> TrialNames:
 
         observed |= harm_readout_names()
     if disease.mortality is not None:
-        # The trial engine adds death and, for each event day X_day, X_or_death_day.
-        observed |= DEATH_READOUTS
-        observed |= {
-            f"{name.removesuffix('_day')}_or_death_day"
-            for name in readouts
-            if name.endswith("_day")
-        }
+        observed |= death_readout_names(readouts)
     # One sampled patient shows the covariate columns every patient has.
     patients, _ = sample_disease_patients(disease, 1, spec.seed, model=model)
     covariates = frozenset(covariate_values(patients.iloc[0].to_dict())) | {"weight_kg"}
