@@ -34,6 +34,7 @@ SPEC = {
         "targets": [{"readout": "das28_crp", "mean": 6.0, "sd": 1.0}],
     },
     "randomisation": {"stratify": ["sex", "crp > 10"]},
+    "report_readouts": ["haq_di", "crp"],
     "rescue": {"criteria": "das28_crp > baseline_das28_crp + 1", "from_week": 4},
     "arms": [{"name": "placebo", "control": True}, {"name": "drug", "regimens": []}],
     "visits": {"weeks": [0, 12, 24]},
@@ -89,6 +90,8 @@ def _with(path: tuple, value) -> dict:
             "das28_crp",
         ),
         (("randomisation", "stratify", 1), "cpr > 10", "randomisation.stratify", "cpr", "crp"),
+        # The baseline table's readouts: a typo was a silently missing row.
+        (("report_readouts", 0), "haq", "report_readouts", "haq", "haq_di"),
         (
             ("rescue", "criteria"),
             "das28_crp > baseline_das28 + 1",
@@ -133,6 +136,7 @@ def test_an_unknown_name_is_one_error_line_naming_field_name_and_alternatives(
 def test_event_endpoints_and_adjustments_are_checked():
     data = copy.deepcopy(SPEC)
     data["disease"] = "ms"
+    del data["report_readouts"]
     data["screening"] = {"criteria": ["relapses_past_year >= 1"]}
     data["randomisation"] = {}
     del data["rescue"]
@@ -159,7 +163,7 @@ def test_event_endpoints_and_adjustments_are_checked():
 
 def test_death_and_harm_readouts_are_known_only_where_the_trial_has_them():
     sle = copy.deepcopy(SPEC)
-    sle.update(disease="sle", screening={}, randomisation={})
+    sle.update(disease="sle", screening={}, randomisation={}, report_readouts=[])
     del sle["rescue"]
     sle["endpoints"] = [{"id": "death", "kind": "time_to_event", "value": "death_day"}]
     _check(sle)  # SLE has a death model

@@ -134,6 +134,8 @@ def check_names(spec: TrialSpec, disease: Disease, model: Model) -> None:
         _require("screening.exclusion", text, names.at_screening)
     for target in spec.screening.targets:
         _require("screening.targets readout", target.readout, names.screening)
+    for readout in spec.report_readouts:
+        _require("report_readouts", readout, names.screening)
     for text in spec.randomisation.stratify:
         if text != "sex":
             _require("randomisation.stratify", text, names.at_screening)
