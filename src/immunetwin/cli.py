@@ -725,13 +725,29 @@ def trial(
     ] = None,
     json_: JsonOpt = False,
     progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Only check the spec (fields, regimens, every expression's names) and "
+            "simulate nothing.",
+        ),
+    ] = False,
 ) -> None:
     """Run a randomised in-silico clinical trial and report it by arm and endpoint."""
-    from immunetwin.trials import load_spec, results_dict, run_trial, write_trial
+    from immunetwin.trials import check_trial, load_spec, results_dict, run_trial, write_trial
 
     trial_spec = load_spec(_spec_path(spec), {"patients": patients, "seed": seed})
     if workers is not None and workers < 1:
         raise SpecError(f"--workers must be >= 1, got {workers}")
+    if check:
+        check_trial(trial_spec)
+        typer.echo(
+            f"{trial_spec.name}: spec OK ({trial_spec.disease}, {len(trial_spec.arms)} arms, "
+            f"{len(trial_spec.endpoints)} endpoints, {trial_spec.patients} patients); "
+            "nothing simulated"
+        )
+        return
     executor: Executor | None = None
     client: Any = None
     if scheduler is not None:

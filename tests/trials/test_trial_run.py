@@ -161,13 +161,22 @@ def test_cli_trial_bad_spec_is_one_line_and_exit_2(tmp_path):
     assert "exactly one arm must have control = true" in done.stderr
     unknown = run_cli("trial", str(tmp_path / "missing.toml"))
     assert unknown.returncode == 2 and "trial spec not found" in unknown.stderr
-    # A misspelt readout is caught before anything is simulated, not read as NaN.
+    # A misspelt readout is caught before anything is simulated, not read as NaN, and
+    # --check finds it too (and otherwise says the spec is fine).
     typo = dict(SMALL_RA, endpoints=[{"id": "a", "kind": "responder", "value": "acr_20"}])
     spec_path.write_text(_toml(typo))
-    done = run_cli("trial", str(spec_path), "--workers", "1")
-    assert done.returncode == 2
-    assert done.stderr.strip().count("\n") == 0
-    assert "endpoint 'a' value: 'acr_20'" in done.stderr and "did you mean 'acr20'" in done.stderr
+    for extra in ((), ("--check",)):
+        done = run_cli("trial", str(spec_path), "--workers", "1", *extra)
+        assert done.returncode == 2
+        assert done.stderr.strip().count("\n") == 0
+        assert "endpoint 'a' value: 'acr_20'" in done.stderr
+        assert "did you mean 'acr20'" in done.stderr
+    spec_path.write_text(_toml(SMALL_RA))
+    done = run_cli("trial", str(spec_path), "--check")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == (
+        "small RA trial: spec OK (ra, 2 arms, 3 endpoints, 12 patients); nothing simulated"
+    )
 
 
 def _toml(data: dict) -> str:

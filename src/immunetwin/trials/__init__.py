@@ -13,6 +13,7 @@
 from immunetwin.trials.output import results_dict as results_dict
 from immunetwin.trials.output import write_trial as write_trial
 from immunetwin.trials.run import TrialResult as TrialResult
+from immunetwin.trials.run import check_trial as check_trial
 from immunetwin.trials.run import run_trial as run_trial
 from immunetwin.trials.run import trial_model as trial_model
 from immunetwin.trials.spec import Expression as Expression
@@ -24,6 +25,7 @@ __all__ = [
     "Expression",
     "TrialResult",
     "TrialSpec",
+    "check_trial",
     "load_spec",
     "parse_spec",
     "results_dict",

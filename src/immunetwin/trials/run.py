@@ -44,7 +44,7 @@ from immunetwin.trials.analysis import covariate_values
 from immunetwin.trials.names import check_names
 from immunetwin.trials.spec import Endpoint, Expression, TrialSpec
 
-__all__ = ["TrialResult", "get_disease", "run_trial", "trial_model"]
+__all__ = ["TrialResult", "check_trial", "get_disease", "run_trial", "trial_model"]
 
 # Random streams of patient_rng (0-3: parameters, schedules, covariates, observations).
 WEIGHT_STREAM = 4
@@ -906,6 +906,33 @@ def _observe_chunk(
     )
 
 
+def check_trial(
+    spec: TrialSpec, parameters: Mapping[str, float] | None = None
+) -> tuple[Model, dict[str, float]]:
+    """Everything :func:`run_trial` checks before it simulates anything.
+
+    Returns:
+        The trial's model and the parameters set in every patient: the calibrated
+        potencies (one parameter set per drug in every trial), then ``parameters``.
+
+    Raises:
+        SpecError: For an unknown disease, regimen, parameter, or an expression that
+            reads a name it cannot (:mod:`immunetwin.trials.names`).
+    """
+    disease = get_disease(spec.disease)
+    _check_regimens(spec)
+    model = trial_model(spec)
+    check_names(spec, disease, model)
+    from immunetwin.trials.calibration import calibrated_parameters
+
+    # The calibrated potencies, unless the caller sets them (as the calibration does).
+    overrides = {**calibrated_parameters(spec), **(parameters or {})}
+    for name in overrides:
+        if model.kind_of(name) != "parameter":
+            raise SpecError(f"unknown parameter {name!r}: not a parameter of the trial's model")
+    return model, overrides
+
+
 def run_trial(
     spec: TrialSpec,
     *,
@@ -933,17 +960,7 @@ def run_trial(
     """
     clock = {"start": time.perf_counter()}
     disease = get_disease(spec.disease)
-    _check_regimens(spec)
-    model = trial_model(spec)
-    check_names(spec, disease, model)
-    from immunetwin.trials.calibration import calibrated_parameters
-
-    # One parameter set per drug in every trial: the calibrated potencies, unless the
-    # caller sets them (as the calibration itself does).
-    overrides = {**calibrated_parameters(spec), **(parameters or {})}
-    for name in overrides:
-        if model.kind_of(name) != "parameter":
-            raise SpecError(f"unknown parameter {name!r}: not a parameter of the trial's model")
+    model, overrides = check_trial(spec, parameters)
     out_path = Path(out_dir) if out_dir is not None else None
     # One local pool for screening and treatment: each worker compiles the model once.
     from immunetwin.population import _default_workers, local_executor
