@@ -143,3 +143,16 @@ def test_memory_protects_against_viral_reinfection(sim):
     t_primary = float(primary.index[(primary < CLEARED_LEVEL) & (primary.index > 1)].min())
     cleared = secondary.index[(secondary < CLEARED_LEVEL) & (secondary.index > second + 0.5)]
     assert float(cleared.min()) - second < t_primary
+
+
+def test_a_bacterial_infection_brings_fever_that_resolves(bacterial):
+    """The symptom readout on the infection's IL-6: febrile at the peak, afebrile after."""
+    from immunetwin.diseases.readouts import FEVER_C, body_temperature
+
+    temperature = np.array([body_temperature(x) for x in bacterial["lab_il6"]])
+    assert temperature[0] < 37.0
+    assert temperature.max() > FEVER_C
+    febrile_hours = int((temperature > FEVER_C).sum())
+    # Fever lasts hours to a few days in a cleared infection, not the whole course.
+    assert 1 <= febrile_hours <= 4 * 24
+    assert temperature[-1] < 37.0

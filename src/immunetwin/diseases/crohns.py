@@ -336,8 +336,8 @@ CROHNS = Disease(
         source="moderate-to-severe Crohn's trial baselines (ACCENT I, CHARM: mean age ~37, "
         "~55-60% women; approximate)",
     ),
-    outputs=OUTPUTS,
-    readouts=crohns_readouts,
+    outputs=obs.with_symptom_outputs(OUTPUTS),
+    readouts=obs.with_symptoms(crohns_readouts),
     initial_state=MappingProxyType(
         {
             "gut_inflammation": (

@@ -50,6 +50,18 @@ def disease_markdown(disease: Disease) -> str:
         f"Demographics: {d.female_fraction:.0%} women, age {d.age_mean:g} +/- {d.age_sd:g} "
         f"years ({d.age_range[0]:g}-{d.age_range[1]:g}); {d.source}.",
     ]
+    readouts, responses = disease.observation_names()
+    lines += [
+        "",
+        "Readouts (`immunetwin list readouts --disease "
+        f"{disease.name}`, the names trial expressions read): "
+        + ", ".join(f"`{name}`" for name in sorted(readouts))
+        + ". Responses (a visit against baseline): "
+        + (", ".join(f"`{name}`" for name in sorted(responses)) or "none")
+        + ". `temperature_c` and `fever` are symptoms every disease shares, from plasma "
+        "IL-6 (`readouts.symptom_readouts`: 36.8 C in health, 38.0 C at 50 pg/mL, "
+        "Steinmetz et al. J Infect Dis 1995; no noise); fatigue is not modelled.",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -245,8 +245,8 @@ IRAE = Disease(
         source="CheckMate-067 baseline: median age ~60 years, ~35-40% women (Larkin et al. "
         "NEJM 2015; approximate)",
     ),
-    outputs=OUTPUTS,
-    readouts=irae_readouts,
+    outputs=obs.with_symptom_outputs(OUTPUTS),
+    readouts=obs.with_symptoms(irae_readouts),
     follow_up_days=365.0,
     history_days=0.0,
 )

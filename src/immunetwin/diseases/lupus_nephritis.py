@@ -199,7 +199,7 @@ LUPUS_NEPHRITIS = dataclasses.replace(
         age_range=(18.0, 70.0),
         source="BLISS-LN baseline (Furie et al. NEJM 2020: mean age ~33 years, ~88% women)",
     ),
-    readouts=lupus_nephritis_readouts,
+    readouts=obs.with_symptoms(lupus_nephritis_readouts),
     responses=lupus_nephritis_responses,
     follow_up_days=ENROLMENT_DAY,
     history_days=ENROLMENT_DAY,

@@ -276,8 +276,8 @@ ALPS = Disease(
         source="NIH ALPS cohort: median onset ~2-3 years, slight male excess (Price et al. "
         "Blood 2014)",
     ),
-    outputs=OUTPUTS,
-    readouts=monogenic_readouts,
+    outputs=obs.with_symptom_outputs(OUTPUTS),
+    readouts=obs.with_symptoms(monogenic_readouts),
     follow_up_days=2 * 365.0,
     history_days=365.0,
 )
@@ -332,8 +332,8 @@ APS1 = Disease(
         source="autosomal recessive; first manifestation usually in childhood (Ferre et "
         "al. JCI Insight 2016)",
     ),
-    outputs=OUTPUTS,
-    readouts=monogenic_readouts,
+    outputs=obs.with_symptom_outputs(OUTPUTS),
+    readouts=obs.with_symptoms(monogenic_readouts),
     follow_up_days=3 * 365.0,
     history_days=365.0,
 )
@@ -380,8 +380,8 @@ IPEX = Disease(
         age_range=(0.05, 2.0),
         source="X-linked; onset in the first months of life (Barzaghi et al. 2018)",
     ),
-    outputs=OUTPUTS,
-    readouts=monogenic_readouts,
+    outputs=obs.with_symptom_outputs(OUTPUTS),
+    readouts=obs.with_symptoms(monogenic_readouts),
     follow_up_days=180.0,
     history_days=30.0,
 )
@@ -418,8 +418,8 @@ CVID = Disease(
         source="diagnosis at any age, peaks in childhood and at 20-40 years; no sex "
         "difference (Cunningham-Rundles & Bodian 1999)",
     ),
-    outputs=OUTPUTS,
-    readouts=monogenic_readouts,
+    outputs=obs.with_symptom_outputs(OUTPUTS),
+    readouts=obs.with_symptoms(monogenic_readouts),
     follow_up_days=2 * 365.0,
     history_days=365.0,
 )

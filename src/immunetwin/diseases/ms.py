@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from immunetwin.declaration import LogNormal
+from immunetwin.diseases import readouts as obs
 from immunetwin.diseases._triggers import poisson_bursts
 from immunetwin.diseases.declaration import Covariate, Demographics, Disease, ParameterChange
 from immunetwin.engine import Schedule
@@ -373,8 +374,8 @@ MS = Disease(
         age_range=(18.0, 50.0),
         source="AFFIRM baseline (Polman et al. NEJM 2006): ages 18-50, mean ~36, ~70% women",
     ),
-    outputs=OUTPUTS,
-    readouts=make_ms_readouts(),
+    outputs=obs.with_symptom_outputs(OUTPUTS),
+    readouts=obs.with_symptoms(make_ms_readouts()),
     follow_up_days=ENROLMENT_DAY + 2 * 365.0,
     responses=ms_responses,
     history_days=ENROLMENT_DAY,

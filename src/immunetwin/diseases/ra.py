@@ -285,8 +285,8 @@ RA = Disease(
         age_range=(18.0, 85.0),
         source="active-RA trial baselines (ARMADA, OPTION: mean age ~51-57, ~75-85% women)",
     ),
-    outputs=OUTPUTS,
-    readouts=ra_readouts,
+    outputs=obs.with_symptom_outputs(OUTPUTS),
+    readouts=obs.with_symptoms(ra_readouts),
     initial_state=MappingProxyType(
         {
             f"synovium_site{j + 1}_inflammation": (

@@ -23,8 +23,10 @@ disease's default enrolment day is used.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -437,7 +439,9 @@ def sledai_2k(
 
     Supported: arthritis (4), proteinuria > 0.5 g/day (4), rash (2), low complement (2),
     increased DNA binding (2). Not modelled: CNS items, vasculitis, casts, haematuria,
-    pyuria, alopecia, mucosal ulcers, serositis, fever, cytopenias, myositis.
+    pyuria, alopecia, mucosal ulcers, serositis, fever, cytopenias, myositis. Fever is
+    read out (:func:`symptom_readouts`, 3-4% of untreated active patients febrile, 9-10%
+    in lupus nephritis) but not scored: scoring it would move the calibrated lupus trials.
     """
     return (
         4 * bool(arthritis)
@@ -558,3 +562,65 @@ def sle_pga(grades: list[int], serology_active: bool, relief: float, z: float) -
     disease = sum(PGA_SLE_BY_GRADE[g] for g in grades) + PGA_SLE_SEROLOGY * serology_active
     value = PGA_SLE_BASE + disease * (1.0 - PLACEBO_SLE_PGA_WEIGHT * relief) + PGA_SLE_SD * z
     return float(np.clip(value, 0.0, 3.0))
+
+
+# -- symptoms -------------------------------------------------------------------------------
+
+# Fever. IL-6 is the circulating pyrogen that fever needs (IL-6-deficient mice do not
+# raise their temperature after LPS or IL-1: Chai et al. J Exp Med 1996;183:311), and
+# the one the model carries in plasma; IL-1beta and TNF act through it.
+BODY_TEMPERATURE_C = (
+    36.8  # mean oral temperature of healthy adults (Mackowiak et al. JAMA 1992;268:1578)
+)
+FEVER_C = 38.0  # CTCAE v5.0 fever (grade 1 > 38.0 C); SLEDAI-2K's fever is > 38 C
+# Fever is regulated below ~41 C (Mackowiak, Arch Intern Med 1998;158:1870): the largest
+# rise of the set point.
+FEVER_CEILING_RISE_C = 4.0
+# Plasma IL-6 (pg/mL) at which the temperature reaches FEVER_C: the geometric midpoint of
+# the median IL-6 of afebrile (15 pg/mL) and newly febrile (171 pg/mL) episodes in
+# leukocytopenic adults, whose ranges overlap between 53 and 123 pg/mL (Steinmetz et al.
+# J Infect Dis 1995;171:225).
+FEVER_IL6 = 50.0
+# Half-maximal rise, so that the rise reaches FEVER_C - BODY_TEMPERATURE_C at FEVER_IL6.
+FEVER_HALF_IL6 = FEVER_IL6 * (FEVER_CEILING_RISE_C / (FEVER_C - BODY_TEMPERATURE_C) - 1.0)
+SYMPTOM_OUTPUTS = ("lab_il6",)
+
+
+def body_temperature(il6: float) -> float:
+    """Core temperature (C) from plasma IL-6 (pg/mL): the set point rises saturably.
+
+    The rise is ``FEVER_CEILING_RISE_C * il6 / (il6 + FEVER_HALF_IL6)``: 36.82 C at the
+    model's healthy 0.7 pg/mL, 38.0 C at 50 pg/mL, at most 40.8 C. No diurnal or
+    measurement noise (a thermometer reading would add ~0.3 C): the readouts draw no
+    random numbers for it, so adding it moved no other readout.
+    """
+    il6 = max(0.0, il6)
+    return BODY_TEMPERATURE_C + FEVER_CEILING_RISE_C * il6 / (il6 + FEVER_HALF_IL6)
+
+
+def symptom_readouts(trajectory: pd.DataFrame) -> dict[str, float]:
+    """Symptoms every disease shares, at the trajectory's last row.
+
+    ``temperature_c`` and ``fever`` (1.0 above :data:`FEVER_C`). Joint pain, rash and
+    swollen lymph nodes are each disease's own readouts (``pain``/``tjc28``, ``rash``,
+    ``lymphoproliferation``); fatigue is not modelled (no mechanistic driver with a
+    documented size: in RA it follows pain and mood more than inflammation, Pollard et
+    al. Rheumatology 2006;45:885).
+    """
+    temperature = body_temperature(float(trajectory["lab_il6"].iloc[-1]))
+    return {"temperature_c": temperature, "fever": float(temperature > FEVER_C)}
+
+
+def with_symptoms(readouts: Callable[[pd.DataFrame, np.random.Generator], dict[str, Any]]):
+    """A disease's readouts plus :func:`symptom_readouts` (which draw no random numbers)."""
+
+    @functools.wraps(readouts)
+    def observe(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[str, Any]:
+        return {**readouts(trajectory, rng), **symptom_readouts(trajectory)}
+
+    return observe
+
+
+def with_symptom_outputs(outputs: Sequence[str]) -> tuple[str, ...]:
+    """A disease's outputs plus those :func:`symptom_readouts` reads (no duplicates)."""
+    return tuple(dict.fromkeys((*outputs, *SYMPTOM_OUTPUTS)))

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from immunetwin.declaration import LogNormal
+from immunetwin.diseases import readouts as obs
 from immunetwin.diseases.declaration import Covariate, Demographics, Disease, ParameterChange
 from immunetwin.immune.steady_state import HEALTHY_STEADY_STATE
 
@@ -267,8 +268,8 @@ T1D = Disease(
         source="TN-10 (Herold et al. NEJM 2019): median age 14, range 8-49; sex share "
         "approximate (slightly more boys)",
     ),
-    outputs=OUTPUTS,
-    readouts=t1d_readouts,
+    outputs=obs.with_symptom_outputs(OUTPUTS),
+    readouts=obs.with_symptoms(t1d_readouts),
     follow_up_days=ENROLMENT_DAY + TN10_FOLLOW_UP_DAYS,
     responses=t1d_responses,
     history_days=ENROLMENT_DAY,

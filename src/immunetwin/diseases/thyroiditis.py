@@ -283,8 +283,8 @@ THYROIDITIS = Disease(
         source="female:male ~7:1 and diagnosis mostly at 30-60 years (Vanderpump et al. "
         "Clin Endocrinol 1995; Caturegli et al. Autoimmun Rev 2014)",
     ),
-    outputs=OUTPUTS,
-    readouts=thyroiditis_readouts,
+    outputs=obs.with_symptom_outputs(OUTPUTS),
+    readouts=obs.with_symptoms(thyroiditis_readouts),
     responses=thyroiditis_responses,
     follow_up_days=3 * 365.0,
     history_days=2 * 365.0,
