@@ -19,7 +19,6 @@ from immunetwin.diseases import DISEASES, MS, disease_model
 from immunetwin.diseases.ms import (
     CDP_CONFIRMATION_DAYS,
     ENROLMENT_DAY,
-    OUTPUTS,
     RELAPSE_LOSS_THRESHOLD,
     make_ms_readouts,
     ms_responses,
@@ -49,7 +48,7 @@ def _simulate(changes: dict[str, float] | None = None, n: int = N) -> dict[int, 
         )
         out[int(pid)] = simulator.simulate(
             until=END,
-            outputs=list(OUTPUTS),
+            outputs=list(MS.outputs),
             output_times=TIMES,
             parameters=values,
             schedule=schedule,
