@@ -167,6 +167,12 @@ def test_death_and_harm_readouts_are_known_only_where_the_trial_has_them():
     del sle["rescue"]
     sle["endpoints"] = [{"id": "death", "kind": "time_to_event", "value": "death_day"}]
     _check(sle)  # SLE has a death model
+    # A harm's event day gets its composite with death as the disease's own do.
+    sle["harms"] = {"infections": True}
+    sle["endpoints"] = [
+        {"id": "si", "kind": "time_to_event", "value": "first_serious_infection_or_death_day"}
+    ]
+    _check(sle)
     ra = copy.deepcopy(SPEC)
     ra["endpoints"] = [{"id": "death", "kind": "time_to_event", "value": "death_day"}]
     with pytest.raises(SpecError, match="'death_day'"):

@@ -123,7 +123,8 @@ class Disease:
             the history: cumulative event counts (e.g. ``relapses``) or the day an
             event first happened (e.g. ``stage3_day``, NaN when it has not). Each call
             draws the same number of random numbers whatever the state, so arms of a
-            trial see common random numbers.
+            trial see common random numbers, and returns the same names whatever the
+            state (:meth:`observation_names` relies on it).
         initial_state: Species initial values (e.g. established disease), with sources.
         follow_up_days: Default simulated time before readouts are taken.
         responses: ``(baseline readouts, visit readouts) -> responses`` such as

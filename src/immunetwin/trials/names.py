@@ -80,16 +80,24 @@ def _baseline(names: Iterable[str]) -> frozenset[str]:
     return frozenset(f"baseline_{name}" for name in names)
 
 
+def event_days(readouts: Iterable[str]) -> list[str]:
+    """The event-day readouts (``X_day``) that get a composite with death."""
+    return [name for name in readouts if name.endswith("_day") and name not in DEATH_READOUTS]
+
+
+def or_death_name(event_day: str) -> str:
+    """The composite of an event day and death: ``X_day`` -> ``X_or_death_day``."""
+    return f"{event_day.removesuffix('_day')}_or_death_day"
+
+
 def death_readout_names(readouts: Iterable[str]) -> frozenset[str]:
     """The readouts a death model adds to a trial's visits.
 
-    ``death_day``, ``death_cause`` and, for each event day ``X_day`` of ``readouts``,
-    ``X_or_death_day`` (:func:`immunetwin.trials.run._add_death`).
+    ``death_day``, ``death_cause`` and, for each event day ``X_day`` of ``readouts``
+    (the harm readouts' too, when the trial has them), ``X_or_death_day``
+    (:func:`immunetwin.trials.run._add_death`).
     """
-    composites = {
-        f"{name.removesuffix('_day')}_or_death_day" for name in readouts if name.endswith("_day")
-    }
-    return DEATH_READOUTS | composites
+    return DEATH_READOUTS | {or_death_name(name) for name in event_days(readouts)}
 
 
 def trial_names(spec: TrialSpec, disease: Disease, model: Model) -> TrialNames:
@@ -101,7 +109,8 @@ def trial_names(spec: TrialSpec, disease: Disease, model: Model) -> TrialNames:
 
         observed |= harm_readout_names()
     if disease.mortality is not None:
-        observed |= death_readout_names(readouts)
+        # After the harm readouts: their event days get composites with death too.
+        observed |= death_readout_names(observed)
     # One sampled patient shows the covariate columns every patient has.
     patients, _ = sample_disease_patients(disease, 1, spec.seed, model=model)
     covariates = frozenset(covariate_values(patients.iloc[0].to_dict())) | {"weight_kg"}

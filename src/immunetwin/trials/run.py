@@ -41,7 +41,7 @@ from immunetwin.diseases.readouts import with_demographics
 from immunetwin.engine import Schedule, StateChange
 from immunetwin.population import patient_rng, run_population
 from immunetwin.trials.analysis import covariate_values
-from immunetwin.trials.names import check_names
+from immunetwin.trials.names import check_names, event_days, or_death_name
 from immunetwin.trials.spec import Endpoint, Expression, TrialSpec
 
 __all__ = ["TrialResult", "check_trial", "get_disease", "run_trial", "trial_model"]
@@ -838,14 +838,14 @@ def _add_death(
         patient_rng(seed, patient_id, DEATH_STREAM),
     )
     death_day = enrolment_day + since if math.isfinite(since) else math.nan
-    events = [k for k in observed[0] if k.endswith("_day") and k != "death_day"]
+    events = event_days(observed[0])
     for day, readouts in zip(enrolment_day + days, observed, strict=True):
         died = death_day <= day  # False for NaN
         readouts["death_day"] = death_day if died else math.nan
         readouts["death_cause"] = cause if died else ""
         for name in events:
             times = [t for t in (float(readouts[name]), readouts["death_day"]) if math.isfinite(t)]
-            readouts[f"{name[: -len('_day')]}_or_death_day"] = min(times, default=math.nan)
+            readouts[or_death_name(name)] = min(times, default=math.nan)
     return since / 7.0 if math.isfinite(since) else math.inf
 
 
