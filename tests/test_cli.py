@@ -119,6 +119,7 @@ def test_list_parameters_has_units_and_sources() -> None:
         (("list", "drugz"), "cannot list 'drugz'"),
         (("list", "readouts"), "list readouts needs --disease: choose one of alps"),
         (("list", "readouts", "--disease", "lupus"), "unknown disease 'lupus'"),
+        (("list", "drugs", "--disease", "ra"), "--disease applies to list readouts only"),
         (("population", "adalimumab_pk", "--patients", "0"), "--patients must be >= 1"),
         (("calibrate", "--trial", "armada"), "give --report FILE as well"),
         (

@@ -490,6 +490,8 @@ def list_(
     )
     if what not in choices:
         raise SpecError(f"cannot list {what!r}: choose one of {', '.join(choices)}")
+    if disease is not None and what != "readouts":
+        raise SpecError(f"--disease applies to list readouts only, not to list {what}")
     rows: list[dict[str, object]]
     if what == "models":
         rows = [{"name": m.name, "description": m.description} for m in builtin_models().values()]
