@@ -30,6 +30,7 @@ import numpy as np
 import roadrunner
 
 from immunetwin._errors import ModelError, SimulationError
+from immunetwin._model_cache import load_or_compile
 from immunetwin.declaration import Model
 
 if TYPE_CHECKING:
@@ -219,7 +220,8 @@ class Simulator:
         self.model = model if isinstance(model, Model) else None
         self.sbml = _sbml_text(model)
         try:
-            self._rr = roadrunner.RoadRunner(self.sbml)
+            # Compiled once per machine: later processes load the compiled model.
+            self._rr = load_or_compile(self.sbml, roadrunner.RoadRunner)
         except RuntimeError as err:
             first = str(err).strip().splitlines()[0] if str(err).strip() else "unknown error"
             raise ModelError(f"libRoadRunner cannot load the model: {first}") from None
