@@ -112,3 +112,30 @@ def test_least_recently_used_entries_go_beyond_the_limit(folder, monkeypatch):
     assert len(compiles) == 1
     Simulator(base.replace("small", "m3"))
     assert len(compiles) == 1
+
+
+def test_concurrent_first_uses_compile_once(folder):
+    """The second asker waits for the first's compilation and loads it."""
+    import threading
+    import time
+
+    import roadrunner
+
+    sbml = to_sbml(small_model())
+    compiles: list[float] = []
+
+    def slow_compile(text: str) -> roadrunner.RoadRunner:
+        compiles.append(time.monotonic())
+        time.sleep(0.5)  # hold the lock long enough for the other thread to arrive
+        return roadrunner.RoadRunner(text)
+
+    models: list[object] = []
+    threads = [
+        threading.Thread(target=lambda: models.append(cache.load_or_compile(sbml, slow_compile)))
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(models) == 2 and len(compiles) == 1
