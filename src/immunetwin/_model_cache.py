@@ -99,21 +99,27 @@ def _load(path: Path) -> roadrunner.RoadRunner | None:
         data = path.read_bytes()
     except FileNotFoundError:
         return None
+    except OSError as err:  # unreadable here: compile (and perhaps fail to save) instead
+        LOGGER.info("compiled-model cache entry %s not readable (%s)", path, err)
+        return None
     state = _verified(data)
     if state is None:
         LOGGER.warning("compiled-model cache entry %s is damaged: recompiling", path)
         path.unlink(missing_ok=True)
         return None
     rr = roadrunner.RoadRunner()
-    with tempfile.TemporaryDirectory(prefix="immunetwin-state-") as folder:
-        raw = Path(folder) / "model.rrstate"
-        raw.write_bytes(state)
-        try:
+    try:
+        with tempfile.TemporaryDirectory(prefix="immunetwin-state-") as folder:
+            raw = Path(folder) / "model.rrstate"
+            raw.write_bytes(state)
             rr.loadState(str(raw))
-        except RuntimeError as err:
-            LOGGER.warning("compiled-model cache entry %s unreadable (%s): recompiling", path, err)
-            path.unlink(missing_ok=True)
-            return None
+    except RuntimeError as err:
+        LOGGER.warning("compiled-model cache entry %s unreadable (%s): recompiling", path, err)
+        path.unlink(missing_ok=True)
+        return None
+    except OSError as err:  # no room for the temporary copy
+        LOGGER.info("compiled-model cache entry %s not loaded (%s)", path, err)
+        return None
     with contextlib.suppress(OSError):
         os.utime(path)  # least recently used goes first
     return rr
@@ -138,7 +144,15 @@ def _save(path: Path, rr: roadrunner.RoadRunner) -> None:
 
 
 def _prune(folder: Path) -> None:
-    entries = sorted(folder.glob(f"*{_SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
+    """Remove all but the :data:`MAX_ENTRIES` most recently used entries."""
+
+    def last_used(entry: Path) -> float:
+        try:
+            return entry.stat().st_mtime
+        except FileNotFoundError:  # another process pruned it meanwhile
+            return -1.0
+
+    entries = sorted(folder.glob(f"*{_SUFFIX}"), key=last_used, reverse=True)
     for old in entries[MAX_ENTRIES:]:
         old.unlink(missing_ok=True)
         old.with_suffix(".lock").unlink(missing_ok=True)
