@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -139,3 +140,28 @@ def test_concurrent_first_uses_compile_once(folder):
     for thread in threads:
         thread.join()
     assert len(models) == 2 and len(compiles) == 1
+
+
+def test_cli_shows_and_clears_the_cache(folder):
+    import json
+    import os
+    import subprocess
+
+    exe = str(Path(sys.executable).with_name("immunetwin"))
+    env = {**os.environ, cache.CACHE_ENV: str(folder)}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [exe, *args], capture_output=True, text=True, env=env, timeout=120, check=True
+        )
+
+    Simulator(small_model())
+    shown = json.loads(run("cache", "--json").stdout)
+    assert shown["enabled"] and shown["folder"] == str(folder)
+    assert shown["entries"] == 1 and shown["bytes"] > 0
+    assert "1 models" in run("cache").stdout
+    cleared = run("cache", "--clear").stdout
+    assert "removed 1 compiled models" in cleared and "0 models" in cleared
+    assert not list(folder.glob("*.rrstate"))
+    env[cache.CACHE_ENV] = "off"
+    assert "compiled-model cache: off" in run("cache").stdout

@@ -37,7 +37,14 @@ import roadrunner
 
 from immunetwin._io import atomic_write
 
-__all__ = ["CACHE_ENV", "MAX_ENTRIES", "cache_dir", "load_or_compile"]
+__all__ = [
+    "CACHE_ENV",
+    "MAX_ENTRIES",
+    "cache_dir",
+    "cache_entries",
+    "clear_cache",
+    "load_or_compile",
+]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -189,3 +196,24 @@ def load_or_compile(
         except (OSError, RuntimeError) as err:
             LOGGER.info("compiled model not cached in %s (%s)", folder, err)
         return rr
+
+
+def cache_entries() -> list[Path]:
+    """The cached compiled models, most recently used first (none when the cache is off)."""
+    folder = cache_dir()
+    if folder is None or not folder.is_dir():
+        return []
+    entries = []
+    for entry in folder.glob(f"*{_SUFFIX}"):
+        with contextlib.suppress(FileNotFoundError):
+            entries.append((entry.stat().st_mtime, entry))
+    return [entry for _, entry in sorted(entries, reverse=True)]
+
+
+def clear_cache() -> int:
+    """Remove every cached compiled model; returns how many were removed."""
+    entries = cache_entries()
+    for entry in entries:
+        entry.unlink(missing_ok=True)
+        entry.with_suffix(".lock").unlink(missing_ok=True)
+    return len(entries)
