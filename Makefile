@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench bench-trial docs clean
+.PHONY: demo test lint typecheck pytest bench bench-trial bench-compile docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ bench: $(STAMP)
 
 bench-trial: $(STAMP)
 	$(BIN)/python benchmarks/trial.py
+
+bench-compile: $(STAMP)
+	$(BIN)/python benchmarks/compile.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
