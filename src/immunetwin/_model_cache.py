@@ -61,7 +61,7 @@ _MAGIC = b"immunetwin-compiled-model"
 def cache_dir() -> Path | None:
     """The cache folder, or None when the cache is off (``IMMUNETWIN_MODEL_CACHE=off``)."""
     value = os.environ.get(CACHE_ENV)
-    if value is not None:
+    if value is not None:  # empty, "off", "0", "no", "false" or "none": no cache
         if value.strip().lower() in _OFF or not value.strip():
             return None
         return Path(value).expanduser()
@@ -150,19 +150,24 @@ def _save(path: Path, rr: roadrunner.RoadRunner) -> None:
     atomic_write(path, lambda tmp: tmp.write_bytes(header + state))
 
 
+def _entries(folder: Path) -> list[Path]:
+    """The entries in ``folder``, most recently used first."""
+    dated = []
+    for entry in folder.glob(f"*{_SUFFIX}"):
+        with contextlib.suppress(FileNotFoundError):  # another process removed it meanwhile
+            dated.append((entry.stat().st_mtime, entry))
+    return [entry for _, entry in sorted(dated, reverse=True)]
+
+
+def _remove(entries: list[Path]) -> None:
+    for entry in entries:
+        entry.unlink(missing_ok=True)
+        entry.with_suffix(".lock").unlink(missing_ok=True)
+
+
 def _prune(folder: Path) -> None:
     """Remove all but the :data:`MAX_ENTRIES` most recently used entries."""
-
-    def last_used(entry: Path) -> float:
-        try:
-            return entry.stat().st_mtime
-        except FileNotFoundError:  # another process pruned it meanwhile
-            return -1.0
-
-    entries = sorted(folder.glob(f"*{_SUFFIX}"), key=last_used, reverse=True)
-    for old in entries[MAX_ENTRIES:]:
-        old.unlink(missing_ok=True)
-        old.with_suffix(".lock").unlink(missing_ok=True)
+    _remove(_entries(folder)[MAX_ENTRIES:])
 
 
 def load_or_compile(
@@ -203,17 +208,11 @@ def cache_entries() -> list[Path]:
     folder = cache_dir()
     if folder is None or not folder.is_dir():
         return []
-    entries = []
-    for entry in folder.glob(f"*{_SUFFIX}"):
-        with contextlib.suppress(FileNotFoundError):
-            entries.append((entry.stat().st_mtime, entry))
-    return [entry for _, entry in sorted(entries, reverse=True)]
+    return _entries(folder)
 
 
 def clear_cache() -> int:
     """Remove every cached compiled model; returns how many were removed."""
     entries = cache_entries()
-    for entry in entries:
-        entry.unlink(missing_ok=True)
-        entry.with_suffix(".lock").unlink(missing_ok=True)
+    _remove(entries)
     return len(entries)

@@ -910,11 +910,16 @@ def cache(
     Each model is compiled once per machine (~10 s for a disease model) and loaded from
     here afterwards (~0.4 s). IMMUNETWIN_MODEL_CACHE names another folder, or 'off'.
     """
-    from immunetwin._model_cache import CACHE_ENV, MAX_ENTRIES, cache_dir, cache_entries
-    from immunetwin._model_cache import clear_cache as remove_all
+    from immunetwin._model_cache import (
+        CACHE_ENV,
+        MAX_ENTRIES,
+        cache_dir,
+        cache_entries,
+        clear_cache,
+    )
 
     folder = cache_dir()
-    removed = remove_all() if clear else 0
+    removed = clear_cache() if clear else 0
     entries = cache_entries()
     size = 0
     for entry in entries:

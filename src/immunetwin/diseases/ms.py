@@ -51,6 +51,9 @@ OUTPUTS = (
 
 # -- trigger schedule (calibrated: AFFIRM placebo ARR 0.67 among patients with >=1
 # relapse in the year before entry, and 2-year confirmed progression 29%) -------------
+# Rate, median, RELAPSE_LOSS_THRESHOLD and EDSS_PER_LOSS were chosen together from a grid
+# (2026-12-06; 400 untreated candidates, seed 31, AFFIRM's entry rule): ARR 0.70, CDP 30%,
+# baseline EDSS 2.1 (published 2.3), 1.3 relapses in the year before entry.
 TRIGGER_RATE_PER_YEAR = 1.6  # mean activation bursts per patient-year (clinical + silent)
 # Between-patient spread of the burst rate: gamma with shape 1.5 (relapse counts are
 # overdispersed, negative-binomial shape ~1-2: e.g. Sormani et al. Neurology 2001).
