@@ -86,6 +86,7 @@ HEALTHY_STEADY_STATE: dict[str, float] = {
     "kidney_effector_t": 0.000662423023,
     "kidney_ic_deposits": 0.252587009,
     "cns_parenchyma": 0.998682699,
+    "cns_scar": 0,
     "cns_inflammation": 5.48678913,
     "cns_effector_t": 0.000436961711,
     "cns_ic_deposits": 0.00108251575,

@@ -48,6 +48,13 @@ class OrganSpec:
         scarring: Share of lost parenchyma replaced by scar, which never regenerates
             (0: all loss is recoverable; above 0 the organ gets a ``{organ}_scar`` state).
         scarring_source: Where ``scarring`` comes from.
+        degeneration: Whether the organ has a ``{organ}_degeneration_rate`` (1/day, 0 in
+            health): loss of parenchyma not carried by the modelled immune cells, for a
+            disease to set (MS: neurodegeneration behind a closed blood-brain barrier, which
+            no drug acting on lymphocyte entry reaches). Its flux is kept out of
+            ``{organ}_damage_rate``, so it releases no antigen and a readout can tell it
+            from immune injury; the tissue it takes goes to ``{organ}_scar`` and never
+            regenerates (axons and neurons do not).
         sites: Independent inflammatory sites of the organ (joints, say). Above 1 the
             infiltrate is one state per site, ``{organ}_site{j}_inflammation``, each with
             its own self-amplification gain, and ``{organ}_inflammation`` is their mean:
@@ -77,6 +84,7 @@ class OrganSpec:
     )
     scarring: float = 0.0
     scarring_source: str = ""
+    degeneration: bool = False
     sites: int = 1
     site_spread: float = 0.0
     site_source: str = ""
@@ -146,6 +154,7 @@ ORGAN_SPECS: dict[str, OrganSpec] = {
             0.001,
             1.0,
             5e-3,
+            degeneration=True,
         ),
         OrganSpec(
             "islets",
@@ -433,7 +442,9 @@ def tissue_module(organ: str | OrganSpec) -> Module:
         f"{o}_ic_deposits",
     )
     cal = "calibrated: "
-    scar = f"{o}_scar" if spec.scarring > 0 else ""
+    scars = spec.scarring > 0  # immune damage heals partly by scar
+    # Lost tissue that never regenerates: scar, and tissue lost by degeneration.
+    scar = f"{o}_scar" if scars or spec.degeneration else ""
     parameters = [
         par(
             f"lymphocyte_{o}_entry",
@@ -601,7 +612,7 @@ def tissue_module(organ: str | OrganSpec) -> Module:
         state(dep, o, 0.0, "mg/L", f"Immune complexes deposited in the {o}."),
     ]
     k_infl = "log(2)/inflammation_half_life"
-    if scar:
+    if scars:
         parameters.append(
             par(
                 f"{o}_scarring",
@@ -609,6 +620,17 @@ def tissue_module(organ: str | OrganSpec) -> Module:
                 "dimensionless",
                 spec.scarring_source,
                 f"Share of lost {o} parenchyma replaced by scar (never regenerates).",
+            )
+        )
+    if spec.degeneration:
+        parameters.append(
+            par(
+                f"{o}_degeneration_rate",
+                0.0,
+                "1/day",
+                "disease hook: 0 in health; a disease sets it (multiple sclerosis: "
+                "relapse-independent neurodegeneration)",
+                f"Loss of {o} parenchyma not carried by the modelled immune cells.",
             )
         )
     reactions = [
@@ -621,9 +643,23 @@ def tissue_module(organ: str | OrganSpec) -> Module:
         ),
         flow(
             f"{o}_damage",
-            f"{f'(1 - {o}_scarring) * ' if scar else ''}{o}_damage_rate * {par_}",
-            "Immune-mediated tissue damage" + (" that can heal." if scar else "."),
+            f"{f'(1 - {o}_scarring) * ' if scars else ''}{o}_damage_rate * {par_}",
+            "Immune-mediated tissue damage" + (" that can heal." if scars else "."),
             reactants=[par_],
+        ),
+        *(
+            [
+                flow(
+                    f"{o}_degeneration",
+                    f"{o}_degeneration_rate * {par_}",
+                    "Degeneration not carried by the modelled immune cells; the tissue it "
+                    "takes does not regenerate (neuroaxonal loss).",
+                    reactants=[par_],
+                    products=[scar],
+                )
+            ]
+            if spec.degeneration
+            else []
         ),
         *(
             [
@@ -635,7 +671,7 @@ def tissue_module(organ: str | OrganSpec) -> Module:
                     products=[scar],
                 )
             ]
-            if scar
+            if scars
             else []
         ),
         *(
