@@ -5,8 +5,10 @@ Figures (simulated vs published) are printed; run with ``-s`` to see them.
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,6 +21,7 @@ from immunetwin.diseases import DISEASES, MS, disease_model
 from immunetwin.diseases.ms import (
     CDP_CONFIRMATION_DAYS,
     ENROLMENT_DAY,
+    PIRA_RELAPSE_FREE_DAYS,
     RELAPSE_LOSS_THRESHOLD,
     make_ms_readouts,
     ms_responses,
@@ -72,6 +75,7 @@ def _affirm(trajectories: dict[int, pd.DataFrame]) -> pd.DataFrame:
             "baseline_edss": baseline["edss"],
             **ms_responses(baseline, end),
             "progressed": not math.isnan(end["cdp_day"]),
+            "relapse_independent": not math.isnan(end["pira_day"]),
         }
     return pd.DataFrame.from_dict(rows, orient="index")
 
@@ -96,10 +100,12 @@ def test_affirm_placebo_relapse_rate_and_progression(placebo, trials_csv):
     rates = enrolled["relapses_on_study"] / 2.0
     arr = float(rates.mean())
     cdp = float(enrolled["progressed"].mean())
+    pira = int(enrolled["relapse_independent"].sum())
     print(
         f"\nAFFIRM placebo, {n} of {len(trial)} eligible: ARR {arr:.2f} (published "
-        f"{arr_published:g}); 12-week CDP at 2 years {cdp:.0%} (published {cdp_published:g}%); "
-        f"baseline EDSS {enrolled['baseline_edss'].mean():.1f} (published 2.3)"
+        f"{arr_published:g}); 12-week CDP at 2 years {cdp:.0%} (published {cdp_published:g}%), "
+        f"{pira} of {int(enrolled['progressed'].sum())} relapse-independent (~half: Lublin et "
+        f"al. Brain 2022); baseline EDSS {enrolled['baseline_edss'].mean():.1f} (published 2.3)"
     )
     assert n >= 15
     # Tolerances: 2.5 standard errors of the simulated mean (overdispersed relapse
@@ -139,19 +145,56 @@ def test_less_cns_injury_per_effector_means_fewer_relapses(placebo):
     assert count["blocked"] <= 0.5 * count["placebo"]
 
 
+def test_degeneration_goes_on_without_cns_entry_and_never_regenerates():
+    """The model's relapse-independent loss: scar = integral of rate x parenchyma."""
+    model = disease_model(MS)
+    simulator = Simulator(model)
+    times = np.arange(0.0, 2 * 365.0 + 1.0, 7.0)
+    outputs = ["cns_parenchyma", "cns_scar", "cns_effector_t"]
+    blocked = {"lymphocyte_cns_entry": 0.0, "cns_degeneration_rate": 2e-4}
+    run = simulator.simulate(
+        until=times[-1], outputs=outputs, output_times=times, parameters=blocked
+    )
+    p, scar = run["cns_parenchyma"].to_numpy(), run["cns_scar"].to_numpy()
+    integral = np.concatenate([[0.0], np.cumsum(0.5 * np.diff(times) * 2e-4 * (p[1:] + p[:-1]))])
+    print(f"\nno CNS entry, 2 years: scar {scar[-1]:.4f}, integral of d*p {integral[-1]:.4f}")
+    np.testing.assert_allclose(scar, integral, rtol=1e-4, atol=1e-9)
+    assert np.all(np.diff(scar) > 0) and p[-1] < p[0] - 0.1
+    healthy = simulator.simulate(
+        until=times[-1],
+        outputs=outputs,
+        output_times=times,
+        parameters={"cns_degeneration_rate": 0},
+    )
+    assert np.all(healthy["cns_scar"].to_numpy() == 0.0)
+
+
 # -- properties of the observation model on arbitrary trajectories -----------------------
 
 
-def _trajectory(losses: list[float], step: float) -> pd.DataFrame:
-    parenchyma = np.clip(1.0 - np.cumsum(losses), 0.0, 1.0)
+def _trajectory(losses: list[float], step: float, degeneration: float = 0.0) -> pd.DataFrame:
+    """Immune losses per output step on top of steady degeneration (no regeneration).
+
+    Degeneration takes ``exp(-rate * step)`` of the parenchyma per step, exactly, into scar.
+    """
     t = np.arange(len(losses)) * step
+    keep = math.exp(-degeneration * step)
+    parenchyma, scar = np.empty(len(losses)), np.empty(len(losses))
+    p, s = 1.0, 0.0
+    for i, loss in enumerate(losses):
+        if i:
+            p, s = p * keep, s + p * (1 - keep)
+        p = max(0.0, p - loss)
+        parenchyma[i], scar[i] = p, s
     return pd.DataFrame(
         {
             "cns_parenchyma": parenchyma,
+            "cns_scar": scar,
             "cns_function": 100 * parenchyma,
             "cns_inflammation": 5.5,
             "cns_effector_t": 0.001,
-            "cns_regeneration_rate": 3e-4,
+            "cns_regeneration_rate": 0.0,
+            "cns_degeneration_rate": degeneration,
         },
         index=pd.Index(t, name="time"),
     )
@@ -207,7 +250,79 @@ def test_confirmed_progression_day_is_stable_once_confirmed(path):
             assert first % CDP_CONFIRMATION_DAYS == 0
 
 
+# Immune losses in steps of 0.3 thresholds: 4-week sums stay >= 0.1 threshold away from it,
+# beyond the trapezoid rule's error on the degeneration flux.
+stepped = st.lists(
+    st.integers(0, 8).map(lambda k: 0.3 * k * RELAPSE_LOSS_THRESHOLD), min_size=2, max_size=150
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(stepped, st.sampled_from([1.0, 3.5, 7.0]), st.floats(1e-6, 2e-4))
+def test_degeneration_adds_no_relapses(losses, step, rate):
+    """Steady degeneration (4-week loss up to 1.2x the threshold) is not a relapse."""
+    with_degeneration = relapse_onsets(_trajectory(losses, step, rate))
+    np.testing.assert_array_equal(with_degeneration, relapse_onsets(_trajectory(losses, step)))
+
+
+def test_degeneration_alone_progresses_independently_of_relapses():
+    trajectory = _trajectory([0.0] * 105, 7.0, degeneration=1e-3)  # 2 years
+    assert len(relapse_onsets(trajectory)) == 0
+    r = make_ms_readouts(enrolment_day=0.0)(trajectory, np.random.default_rng(3))
+    assert r["edss_latent"] > 2.0
+    assert not math.isnan(r["cdp_day"]) and r["pira_day"] == r["cdp_day"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(paths)
+def test_relapse_independent_progression_has_no_relapse_near_it(path):
+    losses, _ = path
+    trajectory = _trajectory(losses * 3, 7.0, degeneration=3e-4)
+    r = make_ms_readouts(enrolment_day=0.0)(trajectory, np.random.default_rng(4))
+    if math.isnan(r["cdp_day"]):
+        assert math.isnan(r["pira_day"])
+        return
+    onsets = relapse_onsets(trajectory)
+    confirmed = r["cdp_day"] + CDP_CONFIRMATION_DAYS
+    near = (onsets >= r["cdp_day"] - PIRA_RELAPSE_FREE_DAYS) & (onsets <= confirmed)
+    assert math.isnan(r["pira_day"]) == bool(near.any())
+    if not near.any():
+        assert r["pira_day"] == r["cdp_day"]
+
+
 def test_coarse_outputs_are_refused():
     trajectory = _trajectory([0.0, 0.0, 0.0], 30.0)
     with pytest.raises(ValueError, match="at least every 7 days"):
         MS.readouts(trajectory, np.random.default_rng(0))
+
+
+def _natural_history_script():
+    path = Path(__file__).parents[2] / "examples" / "validation" / "ms_natural_history.py"
+    spec = importlib.util.spec_from_file_location("ms_natural_history", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_natural_history_script_reproduces_the_placebo_figures(placebo):
+    """examples/validation/ms_natural_history.py (the MS fit's tool) agrees with this file."""
+    script = _natural_history_script()
+    trial = _affirm(placebo)
+    enrolled = trial[trial["eligible"]]
+    figures = script.affirm_placebo(placebo, [SEED])
+    assert figures["enrolled"] == len(enrolled)
+    assert figures["arr"] == pytest.approx(enrolled["relapses_on_study"].mean() / 2.0)
+    assert figures["cdp12"] == pytest.approx(enrolled["progressed"].mean())
+    with script.observation_constants(0.5, 1.0):
+        assert script.affirm_placebo(placebo, [SEED])["arr"] == 0.0  # no relapse that large
+    assert figures == script.affirm_placebo(placebo, [SEED])  # constants restored
+    simulated = script.simulate(2, SEED, workers=1)
+    for pid, trajectory in simulated.items():
+        pd.testing.assert_frame_equal(
+            trajectory[list(MS.outputs)],
+            placebo[pid][list(MS.outputs)],
+            check_names=False,
+            rtol=1e-6,
+            check_index_type=False,
+        )
