@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench bench-trial bench-compile docs clean
+.PHONY: demo test lint typecheck pytest bench bench-trial bench-compile bench-tolerance docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,9 @@ bench-trial: $(STAMP)
 
 bench-compile: $(STAMP)
 	$(BIN)/python benchmarks/compile.py
+
+bench-tolerance: $(STAMP)
+	$(BIN)/python benchmarks/tolerance.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -32,7 +32,7 @@ import roadrunner
 from immunetwin import SimulationOptions, to_sbml
 from immunetwin.diseases import SLE
 from immunetwin.diseases.population import sample_disease_patients
-from immunetwin.engine import Schedule
+from immunetwin.engine import Schedule, with_declared_tolerances
 from immunetwin.trials import load_spec, parse_spec, run_trial, trial_model, write_trial
 from immunetwin.trials.run import _output_times, _schedules, _weights
 
@@ -55,6 +55,8 @@ def plain_runner(sbml: str, options: SimulationOptions) -> roadrunner.RoadRunner
     integrator.setValue("absolute_tolerance", options.atol)
     integrator.setValue("maximum_num_steps", options.max_steps)
     integrator.setValue("stiff", True)
+    for name, tolerance in options.species_atol:  # the PK states' own (declared) tolerances
+        integrator.setIndividualTolerance(name, tolerance)
     return rr
 
 
@@ -133,7 +135,8 @@ def main() -> None:
     # The plain loop on the same patients: candidates 0.. for screening, the first
     # enrolled patients (with their arms) for treatment.
     model = trial_model(spec)
-    options = SimulationOptions()
+    # The same solver settings as ImmuneTwin's run, the states' declared tolerances included.
+    options = with_declared_tolerances(model, SimulationOptions())
     rr = plain_runner(to_sbml(model), options)
     enrolment_day = screening["enrolment_day"]
     m = min(args.plain_patients, screening["candidates"])

@@ -186,6 +186,11 @@ class Species:
         source: Where the initial value comes from.
         description: What it is.
         constant: A fixed input that no reaction changes (SBML boundary species).
+        absolute_tolerance: The solver's absolute tolerance for this state, in ``unit``
+            (None: the run's ``SimulationOptions.atol``). A state whose values live on
+            another scale than the default's (a drug amount in mg decaying towards zero
+            between doses) declares its own, so the solver stops resolving it long
+            after it stopped mattering.
     """
 
     name: str
@@ -195,6 +200,15 @@ class Species:
     source: str = ""
     description: str = ""
     constant: bool = False
+    absolute_tolerance: float | None = None
+
+    def __post_init__(self) -> None:
+        tolerance = self.absolute_tolerance
+        if tolerance is not None and not (math.isfinite(tolerance) and tolerance > 0):
+            raise ModelError(
+                f"species {self.name!r}: absolute_tolerance must be a positive number "
+                f"(in {self.unit}) or None, got {tolerance!r}"
+            )
 
 
 @dataclass(frozen=True)

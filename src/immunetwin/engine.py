@@ -21,7 +21,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from xml.etree import ElementTree
@@ -39,7 +39,14 @@ if TYPE_CHECKING:
 # Worker processes import this module: pandas and libSBML (~200 MB between them) are
 # imported only where needed, so a worker holds little beyond libRoadRunner.
 
-__all__ = ["Schedule", "SimulationOptions", "Simulator", "StateChange", "compiled"]
+__all__ = [
+    "Schedule",
+    "SimulationOptions",
+    "Simulator",
+    "StateChange",
+    "compiled",
+    "with_declared_tolerances",
+]
 
 # Solver failures are reported per patient; the C++ log would only repeat them on stderr.
 roadrunner.Logger.setLevel(roadrunner.Logger.LOG_FATAL)
@@ -198,6 +205,13 @@ class SimulationOptions:
             underflow (1e-299 bacteria after months); there CVODE's corrector failed
             (CV_CONV_FAILURE) in 15 of 18 patients on daily prednisone. 1e-100 of any
             unit is nothing physically. 0 disables it.
+        species_atol: ``(species, absolute tolerance)`` pairs that replace ``atol`` for
+            those states, in each state's unit. (libRoadRunner applies ``atol`` to
+            amounts and scales it by each state's initial amount where that is not
+            zero; a tolerance given here is the state's own, not scaled.) A
+            :class:`Simulator` built from a declared
+            :class:`~immunetwin.declaration.Model` adds the tolerances its species
+            declare (:func:`with_declared_tolerances`); pairs given here win.
     """
 
     rtol: float = 1e-6
@@ -205,6 +219,23 @@ class SimulationOptions:
     max_steps: int = 200_000
     negative_tolerance: float = 1e-6
     underflow_floor: float = 1e-100
+    species_atol: tuple[tuple[str, float], ...] = ()
+
+
+def with_declared_tolerances(model: Model, options: SimulationOptions) -> SimulationOptions:
+    """``options`` plus the absolute tolerances ``model``'s species declare.
+
+    Pairs already in ``options.species_atol`` win over declarations. The result is
+    sorted by species, so the same model and options always give equal (and equally
+    hashed) options: compiled simulators are shared by options.
+    """
+    declared = {
+        s.name: float(s.absolute_tolerance)
+        for s in model.species
+        if s.absolute_tolerance is not None
+    }
+    declared.update(dict(options.species_atol))
+    return replace(options, species_atol=tuple(sorted(declared.items())))
 
 
 class Simulator:
@@ -218,6 +249,8 @@ class Simulator:
     def __init__(self, model: Model | str | Path, options: SimulationOptions | None = None):
         self.options = options or SimulationOptions()
         self.model = model if isinstance(model, Model) else None
+        if self.model is not None:
+            self.options = with_declared_tolerances(self.model, self.options)
         self.sbml = _sbml_text(model)
         try:
             # Compiled once per machine: later processes load the compiled model.
@@ -236,6 +269,7 @@ class Simulator:
         # Boundary species changed by rate rules are state variables in many COPASI exports.
         self.boundary_species = list(m.getBoundarySpeciesIds())
         self._amount_species = _amount_species(self.sbml)
+        self._set_species_tolerances()
         all_params = list(m.getGlobalParameterIds())
         rule_targets = set(self._rr.getAssignmentRuleIds())
         self.parameters = [p for p in all_params if p not in rule_targets]
@@ -244,6 +278,28 @@ class Simulator:
         self._default_parameters = np.array(m.getGlobalParameterValues(), dtype=float)
         self._readers: dict[tuple[str, ...], Callable[[Any], np.ndarray]] = {}
         self._change_targets: dict[str, tuple[str, int, str]] = {}
+
+    def _set_species_tolerances(self) -> None:
+        """Apply ``options.species_atol``, given in each state's unit.
+
+        CVODE integrates amounts: a concentration's tolerance is multiplied by its
+        compartment's size (libRoadRunner does the same with ``atol``, which it also
+        scales by each state's initial amount where that is not zero).
+        """
+        if not self.options.species_atol:
+            return
+        m = self._rr.model
+        sizes = dict(zip(m.getCompartmentIds(), m.getCompartmentVolumes(), strict=True))
+        compartment_of = _species_compartments(self.sbml)
+        integrator = self._rr.getIntegrator()
+        for name, tolerance in self.options.species_atol:
+            if name not in self._species_index:
+                raise ModelError(
+                    f"species_atol names {name!r}, which is not a state of the model "
+                    f"(states: {', '.join(self.species[:5])}...)"
+                )
+            scale = 1.0 if name in self._amount_species else sizes[compartment_of[name]]
+            integrator.setIndividualTolerance(name, tolerance * scale)
 
     # -- names ------------------------------------------------------------------------
     @property
@@ -580,6 +636,16 @@ def check_names(sbml: str, parameters: Sequence[str], outputs: Sequence[str]) ->
             raise ModelError(
                 f"unknown output {name!r}: choose species, rules or parameters of the model"
             )
+
+
+def _species_compartments(sbml: str) -> dict[str, str]:
+    """Each species' compartment."""
+    root = ElementTree.fromstring(sbml.encode())  # well-formed: _amount_species parsed it
+    return {
+        element.get("id", ""): element.get("compartment", "")
+        for element in root.iter()
+        if element.tag.rsplit("}", 1)[-1] == "species"
+    }
 
 
 def _amount_species(sbml: str) -> set[str]:

@@ -36,7 +36,14 @@ from immunetwin._errors import ModelError, SpecError
 from immunetwin._io import atomic_write, atomic_write_text
 from immunetwin._worker import Chunk, ChunkResult, solve_chunk
 from immunetwin.declaration import Model, Normal
-from immunetwin.engine import Schedule, SimulationOptions, check_names, output_grid, sbml_key
+from immunetwin.engine import (
+    Schedule,
+    SimulationOptions,
+    check_names,
+    output_grid,
+    sbml_key,
+    with_declared_tolerances,
+)
 from immunetwin.sbml import to_sbml
 
 __all__ = [
@@ -292,6 +299,9 @@ def run_population(
         progress: Show a progress bar.
     """
     options = options or SimulationOptions()
+    if isinstance(model, Model):
+        # Workers get SBML text: the tolerances the species declare travel in the options.
+        options = with_declared_tolerances(model, options)
     sbml = to_sbml(model) if isinstance(model, Model) else model
     key = sbml_key(sbml)
     times = output_grid(

@@ -7,6 +7,7 @@ its hooks stay at their baselines and each test doses only the drug it checks.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import replace
@@ -330,3 +331,38 @@ def test_glucocorticoid_lowers_cytokines_at_its_peak(simulator: Simulator) -> No
     assert rel["cytokine_production_factor"] < 0.4  # measured ~0.22
     assert rel["lab_tnf"] < 0.7
     assert rel["lab_il6"] < 0.7
+
+
+def test_pk_tolerance_is_far_below_every_potency() -> None:
+    """PK states are solved to PK_ABSOLUTE_TOLERANCE (mg; mg/L at an effect site): as a
+    concentration (the amount's tolerance over the central volume, or the effect site's
+    own) that is below 1e-4 of every drug's EC50, declared or calibrated, so the looser
+    tolerance cannot move an effect."""
+    immune = pytest.importorskip("immunetwin.immune.model")
+    from immunetwin.drugs import DRUGS
+    from immunetwin.drugs._pk import PK_ABSOLUTE_TOLERANCE
+    from immunetwin.trials.calibration import CALIBRATION_FILE
+
+    drugs = [d for d in DRUGS.values() if d.pk is not None]
+    model = with_drug_effects(immune.build_immune_model(), drugs)
+    calibrated = {
+        name: float(value)
+        for entry in json.loads(CALIBRATION_FILE.read_text())["drugs"].values()
+        for name, value in entry["parameters"].items()
+    }
+    species = {s.name for s in model.species}
+    worst: dict[str, float] = {}
+    for drug in drugs:
+        volume = model.element(f"{drug.name}_central_volume_typical").value  # type: ignore[attr-defined]
+        concentration_tolerance = PK_ABSOLUTE_TOLERANCE / volume
+        if f"{drug.name}_effect_site" in species:  # the effect site has its own, in mg/L
+            concentration_tolerance = max(concentration_tolerance, PK_ABSOLUTE_TOLERANCE)
+        for p in model.parameters:
+            if p.name.startswith(f"{drug.name}_") and p.name.endswith("_ec50"):
+                assert p.unit == "mg/L", p.name
+                ec50 = min(p.value, calibrated.get(p.name, p.value))
+                worst[p.name] = concentration_tolerance / ec50
+    assert len(worst) >= 10
+    name = max(worst, key=worst.__getitem__)
+    print(f"\nlargest PK tolerance / EC50: {worst[name]:.2g} ({name})")
+    assert worst[name] <= 1e-4

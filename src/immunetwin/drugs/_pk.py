@@ -41,6 +41,14 @@ __all__ = [
 BODY_WEIGHT = "body_weight"
 SEX_FEMALE = "sex_female"
 COVARIATE_MODULE = "patient_covariates"
+# Solver absolute tolerance of every PK state (mg, or mg/L for an effect site). The
+# default (1e-12) made CVODE follow each dose's decay over ten orders of magnitude and
+# restart expensively after every dose (weekly methotrexate: ~300-500 steps a dose); at
+# 1e-9 mg an RA trial solves ~30% faster and its states move by ~1e-4 relative
+# (benchmarks/tolerance.py). 1e-9 mg in the smallest central volume of the library is
+# still below a ten-thousandth of the most potent drug's EC50
+# (tests/drugs/test_pd.py::test_pk_tolerance_is_far_below_every_potency).
+PK_ABSOLUTE_TOLERANCE = 1e-9
 
 
 def covariate_module() -> Module:
@@ -153,6 +161,7 @@ def pk_module(drug: Drug) -> Module:
             0.0,
             "mg",
             source="no drug before the first dose",
+            absolute_tolerance=PK_ABSOLUTE_TOLERANCE,
             description=f"amount of {moiety} in the central compartment",
         )
     ]
@@ -298,6 +307,7 @@ def pk_module(drug: Drug) -> Module:
                 0.0,
                 "mg",
                 source="no drug before the first dose",
+                absolute_tolerance=PK_ABSOLUTE_TOLERANCE,
                 description=f"amount of {moiety} in the peripheral compartment",
             )
         )
@@ -355,6 +365,7 @@ def pk_module(drug: Drug) -> Module:
                 0.0,
                 "mg/L",
                 source="no drug before the first dose",
+                absolute_tolerance=PK_ABSOLUTE_TOLERANCE,
                 description="effect-compartment concentration (delayed action)",
             )
         )
@@ -428,6 +439,7 @@ def _absorption(
             0.0,
             "mg",
             source="no drug before the first dose",
+            absolute_tolerance=PK_ABSOLUTE_TOLERANCE,
             description=f"amount at the {r.upper()} absorption site",
         ),
     ]
