@@ -159,7 +159,7 @@ def test_teplizumab_exhausts_islet_effectors_and_slows_beta_cell_loss() -> None:
 
 def test_interferon_beta_partly_lowers_cns_entry_less_than_natalizumab() -> None:
     """Interferon beta-1a 44 ug SC three times weekly lowers T-cell entry into the CNS
-    partly (Emax 0.55, set to the PRISMS relapse-rate reduction: 0.60 simulated vs 0.68
+    partly (Emax 0.55, set to the PRISMS relapse-rate reduction: 0.59 simulated vs 0.68
     published for 44 ug, examples/validation/prisms.toml); natalizumab blocks it."""
     from immunetwin.diseases import MS, disease_model
 
