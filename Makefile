@@ -28,8 +28,8 @@ typecheck: $(STAMP)
 
 # Two test processes, each test file in one of them (files share expensive fixtures,
 # e.g. the calibration trials); the run shares one compiled-model cache
-# (tests/conftest.py). ~13.5 minutes on a 2-core machine (2026-12-06; 17.8 before the
-# cache), the RA calibration trials (~150 s each) the longest tests.
+# (tests/conftest.py). ~13 minutes on a 2-core machine (2026-12-07; 17.8 before the
+# cache), the RA calibration trials (~100-125 s each) the longest tests.
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=25
 
