@@ -24,10 +24,9 @@ import roadrunner
 
 from immunetwin import SimulationOptions
 from immunetwin.diseases import RA
-from immunetwin.diseases.population import sample_disease_patients
 from immunetwin.population import run_population
 from immunetwin.trials import load_spec, trial_model
-from immunetwin.trials.run import _output_times, _schedules, _weights
+from immunetwin.trials.run import _output_times, _schedules, trial_candidates
 
 SPEC = Path(__file__).resolve().parents[1] / "examples" / "trials" / "armada.toml"
 ARM = "adalimumab 40 mg + MTX"
@@ -39,22 +38,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2003)
     parser.add_argument("--repeats", type=int, default=2, help="timed runs of each (best)")
     args = parser.parse_args()
-    spec = load_spec(SPEC)
+    spec = load_spec(SPEC, {"seed": args.seed})
     model = trial_model(spec)
     enrolment_day = float(RA.enrolment_day)
-    patients, parameters = sample_disease_patients(
-        RA,
-        args.patients,
-        args.seed,
-        female_fraction=spec.population.female_fraction,
-        age=(spec.population.age_mean, spec.population.age_sd, spec.population.age_range),
-        model=model,
-    )
-    patients["weight_kg"] = _weights(spec, patients, args.seed)
-    parameters["body_weight"] = patients["weight_kg"]
-    parameters["sex_female"] = (patients["sex"] == "female").astype(float)
+    patients, parameters = trial_candidates(spec, RA, model, args.patients)
     arms = dict.fromkeys((int(p) for p in patients.index), ARM)
-    schedules = _schedules(spec, RA, patients, enrolment_day, arms, args.seed)
+    schedules = _schedules(spec, RA, patients, enrolment_day, arms, spec.seed)
     end = enrolment_day + 7.0 * spec.visits.end_week
     times = _output_times(RA, end, enrolment_day + 7.0 * np.array(spec.visits.weeks))
     declared = [s.name for s in model.species if s.absolute_tolerance is not None]

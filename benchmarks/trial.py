@@ -31,10 +31,9 @@ import roadrunner
 
 from immunetwin import SimulationOptions, to_sbml
 from immunetwin.diseases import SLE
-from immunetwin.diseases.population import sample_disease_patients
 from immunetwin.engine import Schedule, with_declared_tolerances
 from immunetwin.trials import load_spec, parse_spec, run_trial, trial_model, write_trial
-from immunetwin.trials.run import _output_times, _schedules, _weights
+from immunetwin.trials.run import _output_times, _schedules, trial_candidates
 
 SPEC = Path(__file__).resolve().parents[1] / "examples" / "trials" / "bliss52.toml"
 
@@ -140,30 +139,13 @@ def main() -> None:
     rr = plain_runner(to_sbml(model), options)
     enrolment_day = screening["enrolment_day"]
     m = min(args.plain_patients, screening["candidates"])
-    patients, parameters = sample_disease_patients(
-        SLE,
-        m,
-        spec.seed,
-        female_fraction=spec.population.female_fraction,
-        age=(spec.population.age_mean, spec.population.age_sd, spec.population.age_range),
-        model=model,
-    )
-    patients["weight_kg"] = _weights(spec, patients, spec.seed)
-    parameters["body_weight"] = patients["weight_kg"]
-    parameters["sex_female"] = (patients["sex"] == "female").astype(float)
+    patients, parameters = trial_candidates(spec, SLE, model, m)
     schedules = _schedules(spec, SLE, patients, enrolment_day, None, spec.seed)
     times = _output_times(SLE, enrolment_day)
     screen_wall, screen_failed = plain_loop(rr, parameters, schedules, times, list(SLE.outputs))
 
     enrolled = result.patients.iloc[: min(args.plain_patients, len(result.patients))]
-    patients, parameters = sample_disease_patients(
-        SLE,
-        int(enrolled.index.max()) + 1,
-        spec.seed,
-        female_fraction=spec.population.female_fraction,
-        age=(spec.population.age_mean, spec.population.age_sd, spec.population.age_range),
-        model=model,
-    )
+    patients, parameters = trial_candidates(spec, SLE, model, int(enrolled.index.max()) + 1)
     patients = patients.loc[enrolled.index]
     parameters = parameters.loc[enrolled.index]
     patients["weight_kg"] = enrolled["weight_kg"]

@@ -268,7 +268,7 @@ class Simulator:
         self._species_index = {s: i for i, s in enumerate(self.species)}
         # Boundary species changed by rate rules are state variables in many COPASI exports.
         self.boundary_species = list(m.getBoundarySpeciesIds())
-        self._amount_species = _amount_species(self.sbml)
+        self._amount_species, self._compartment_of = _species_layout(self.sbml)
         self._set_species_tolerances()
         all_params = list(m.getGlobalParameterIds())
         rule_targets = set(self._rr.getAssignmentRuleIds())
@@ -290,7 +290,6 @@ class Simulator:
             return
         m = self._rr.model
         sizes = dict(zip(m.getCompartmentIds(), m.getCompartmentVolumes(), strict=True))
-        compartment_of = _species_compartments(self.sbml)
         integrator = self._rr.getIntegrator()
         for name, tolerance in self.options.species_atol:
             if name not in self._species_index:
@@ -298,7 +297,7 @@ class Simulator:
                     f"species_atol names {name!r}, which is not a state of the model "
                     f"(states: {', '.join(self.species[:5])}...)"
                 )
-            scale = 1.0 if name in self._amount_species else sizes[compartment_of[name]]
+            scale = 1.0 if name in self._amount_species else sizes[self._compartment_of[name]]
             integrator.setIndividualTolerance(name, tolerance * scale)
 
     # -- names ------------------------------------------------------------------------
@@ -638,28 +637,22 @@ def check_names(sbml: str, parameters: Sequence[str], outputs: Sequence[str]) ->
             )
 
 
-def _species_compartments(sbml: str) -> dict[str, str]:
-    """Each species' compartment."""
-    root = ElementTree.fromstring(sbml.encode())  # well-formed: _amount_species parsed it
-    return {
-        element.get("id", ""): element.get("compartment", "")
-        for element in root.iter()
-        if element.tag.rsplit("}", 1)[-1] == "species"
-    }
+def _species_layout(sbml: str) -> tuple[set[str], dict[str, str]]:
+    """Amount species and each species' compartment, from one parse of the SBML.
 
-
-def _amount_species(sbml: str) -> set[str]:
-    """Species declared with hasOnlySubstanceUnits (their values are amounts)."""
+    Amount species are those declared with hasOnlySubstanceUnits (their values are amounts).
+    """
     try:
         root = ElementTree.fromstring(sbml.encode())
     except ElementTree.ParseError as err:
         raise ModelError(f"SBML is not well-formed XML: {err}") from None
-    return {
-        element.get("id", "")
-        for element in root.iter()
-        if element.tag.rsplit("}", 1)[-1] == "species"
-        and element.get("hasOnlySubstanceUnits", "false").lower() == "true"
+    species = [e for e in root.iter() if e.tag.rsplit("}", 1)[-1] == "species"]
+    amounts = {
+        e.get("id", "")
+        for e in species
+        if e.get("hasOnlySubstanceUnits", "false").lower() == "true"
     }
+    return amounts, {e.get("id", ""): e.get("compartment", "") for e in species}
 
 
 # -- a per-process (and per-thread) cache of compiled simulators --------------------------

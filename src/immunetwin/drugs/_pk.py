@@ -44,10 +44,10 @@ COVARIATE_MODULE = "patient_covariates"
 # Solver absolute tolerance of every PK state (mg, or mg/L for an effect site). The
 # default (1e-12) made CVODE follow each dose's decay over ten orders of magnitude and
 # restart expensively after every dose (weekly methotrexate: ~300-500 steps a dose); at
-# 1e-9 mg an RA trial solves ~30% faster and its states move by ~1e-4 relative
-# (benchmarks/tolerance.py). 1e-9 mg in the smallest central volume of the library is
-# still below a ten-thousandth of the most potent drug's EC50
-# (tests/drugs/test_pd.py::test_pk_tolerance_is_far_below_every_potency).
+# 1e-9 mg an ARMADA arm solves 1.39x faster and no output moves by more than 3e-5
+# relative (benchmarks/tolerance.py, 2026-12-07). As a concentration it stays below 1e-4
+# of every drug's EC50, declared or calibrated (6.8e-6 at worst, interferon beta:
+# tests/drugs/test_pd.py::test_pk_tolerance_is_far_below_every_potency).
 PK_ABSOLUTE_TOLERANCE = 1e-9
 
 

@@ -409,6 +409,37 @@ def _screen(
     return result
 
 
+def trial_candidates(
+    spec: TrialSpec, disease: Disease, model: Model, n: int, first_patient: int = 0
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Candidates ``first_patient`` to ``first_patient + n - 1`` of the trial.
+
+    Returns the patients (with body weight) and their model parameters (weight and sex
+    included, only names ``model`` has). The spec's population fills in the disease's
+    demographics where it is silent.
+    """
+    population, d = spec.population, disease.demographics
+    age = (
+        population.age_mean if population.age_mean is not None else d.age_mean,
+        population.age_sd if population.age_sd is not None else d.age_sd,
+        population.age_range if population.age_range is not None else d.age_range,
+    )
+    patients, parameters = sample_disease_patients(
+        disease,
+        n,
+        spec.seed,
+        female_fraction=population.female_fraction,
+        age=age,
+        first_patient=first_patient,
+        model=model,
+    )
+    patients["weight_kg"] = _weights(spec, patients, spec.seed)
+    parameters["body_weight"] = patients["weight_kg"]
+    parameters["sex_female"] = (patients["sex"] == "female").astype(float)
+    parameters = parameters[[c for c in parameters.columns if model.kind_of(c) is not None]]
+    return patients, parameters
+
+
 def _screen_candidates(
     spec: TrialSpec,
     disease: Disease,
@@ -421,13 +452,6 @@ def _screen_candidates(
     seed = spec.seed
     need = spec.patients
     cap = math.ceil(spec.screening.max_candidates_per_patient * need)
-    population = spec.population
-    d = disease.demographics
-    age = (
-        population.age_mean if population.age_mean is not None else d.age_mean,
-        population.age_sd if population.age_sd is not None else d.age_sd,
-        population.age_range if population.age_range is not None else d.age_range,
-    )
     # A trial may enrol at day 0 (e.g. treatment-emergent disease): the engine still
     # needs an interval, and readouts use the rows up to the enrolment day only.
     horizon = max(enrolment_day, 1.0)
@@ -438,19 +462,7 @@ def _screen_candidates(
     next_id, batch = 0, max(2 * need, 20)
     while next_id < cap:
         n = min(batch, cap - next_id)
-        patients, parameters = sample_disease_patients(
-            disease,
-            n,
-            seed,
-            female_fraction=population.female_fraction,
-            age=age,
-            first_patient=next_id,
-            model=model,
-        )
-        patients["weight_kg"] = _weights(spec, patients, seed)
-        parameters["body_weight"] = patients["weight_kg"]
-        parameters["sex_female"] = (patients["sex"] == "female").astype(float)
-        parameters = parameters[[c for c in parameters.columns if model.kind_of(c) is not None]]
+        patients, parameters = trial_candidates(spec, disease, model, n, first_patient=next_id)
         for name, value in overrides.items():
             parameters[name] = value
         schedules = _schedules(spec, disease, patients, enrolment_day, None, seed)
