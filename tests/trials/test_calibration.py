@@ -222,20 +222,31 @@ def test_search_goes_beyond_the_grid_while_the_best_is_at_its_edge():
     evaluate, tried = _parabola(2.1)  # optimum near x100, beyond the grid's x10
     evaluations = search(evaluate)
     assert tried[: len(GRID)] == list(GRID)
-    assert [round(m, 6) for m in tried[len(GRID) :]] == [31.622777, 100.0, 316.227766]
+    # Beyond the edge in half decades, then a quarter decade either side of the best.
+    assert [round(m, 6) for m in tried[len(GRID) :]] == [
+        31.622777,
+        100.0,
+        316.227766,
+        56.234133,
+        177.827941,
+    ]
     assert _best(evaluations)["multiplier"] == pytest.approx(100.0)
     assert not best_at_edge(evaluations)
 
 
-def test_search_inside_the_grid_tries_the_grid_only():
+def test_search_inside_the_grid_refines_around_the_best_only():
     from immunetwin.trials.calibration import GRID, search
 
     evaluate, tried = _parabola(-0.9)
     assert _best(search(evaluate))["multiplier"] == pytest.approx(0.1)
-    assert tried == list(GRID)
+    assert tried[: len(GRID)] == list(GRID)
+    assert tried[len(GRID) :] == pytest.approx([10**-1.25, 10**-0.75])
+
+    evaluate, tried = _parabola(-0.8)  # nearer the quarter point than the grid point
+    assert _best(search(evaluate))["multiplier"] == pytest.approx(10**-0.75)
 
     def flat(multiplier: float) -> tuple[float, list]:
-        return 3.0, []  # no signal: no extension, multiplier 1 kept
+        return 3.0, []  # no signal: no extension, no refinement, multiplier 1 kept
 
     assert [e["multiplier"] for e in search(flat)] == list(GRID)
 
@@ -246,20 +257,24 @@ def test_search_stops_at_its_bound_and_says_so():
     evaluate, tried = _parabola(-5.0)  # the data want a potency 10^5 times stronger
     evaluations = search(evaluate)
     assert min(tried) == pytest.approx(1e-3)
+    assert tried[-1] == pytest.approx(10**-2.75)  # refined inwards only: 10^-3.25 is out
     assert _best(evaluations)["multiplier"] == pytest.approx(1e-3)
     assert best_at_edge(evaluations)
     entry = {"multiplier": 1e-3, "evaluations": evaluations}
-    assert _multiplier_cell(entry) == "0.001 [0.001-10] at its edge"
+    assert _multiplier_cell(entry) == "0.001 [0.001-10, refined] at its edge"
+    grid_only = [{"multiplier": m, "misfit": f} for m, f in ((0.1, 2.0), (1.0, 1.0), (10.0, 3.0))]
+    unrefined = {"multiplier": 1.0, "evaluations": grid_only}
+    assert _multiplier_cell(unrefined) == "1 [0.1-10]"
 
 
 @settings(max_examples=40, deadline=None)
 @given(st.floats(-2.9, 2.9))
-def test_search_finds_the_grid_point_nearest_a_convex_optimum(vertex):
-    from immunetwin.trials.calibration import GRID_STEP_DECADES, search
+def test_search_finds_the_quarter_decade_point_nearest_a_convex_optimum(vertex):
+    from immunetwin.trials.calibration import REFINE_STEP_DECADES, search
 
     evaluate, _ = _parabola(vertex)
     best = math.log10(_best(search(evaluate))["multiplier"])
-    assert abs(best - vertex) <= GRID_STEP_DECADES / 2 + 1e-9
+    assert abs(best - vertex) <= REFINE_STEP_DECADES / 2 + 1e-9
 
 
 def test_report_interval_shows_a_missing_bound_as_na():
