@@ -157,11 +157,39 @@ def test_calibration_file_matches_the_declared_potencies():
         assert entry["declared"] == pytest.approx(declared), f"recalibrate {drug}"
         for name, value in entry["parameters"].items():
             assert value == pytest.approx(declared[name] * entry["multiplier"])
-        assert entry["multiplier"] in record["grid"]
+        tried = [e["multiplier"] for e in entry["evaluations"]]
+        assert entry["multiplier"] in tried
         # Drugs calibrated before virtual twins (2026-12-01) record no design: parallel.
         assert entry.get("design", "parallel") in ("parallel", "every arm")
         best = min(e["misfit"] for e in entry["evaluations"])
         assert entry["misfit"] == pytest.approx(best)
+
+
+def test_calibration_file_records_the_refined_search():
+    """Each drug's record comes from the search as it is now: the grid first, then
+    (where the misfit varies) the quarter-decade points either side of the best."""
+    from immunetwin.trials.calibration import GRID, REFINE_STEP_DECADES, SEARCH_BOUND_DECADES
+
+    record = json.loads(CALIBRATION_FILE.read_text())
+    for drug, entry in record["drugs"].items():
+        exponents = [math.log10(e["multiplier"]) for e in entry["evaluations"]]
+        assert exponents[: len(GRID)] == pytest.approx([math.log10(g) for g in GRID]), drug
+        if len({round(e["misfit"], 6) for e in entry["evaluations"]}) == 1:
+            continue  # no signal: nothing refined (teplizumab)
+        half_decades = [math.log10(e["multiplier"]) * 2 for e in entry["evaluations"]]
+        grid_best = _best(
+            [
+                e
+                for e, x in zip(entry["evaluations"], half_decades, strict=True)
+                if abs(x - round(x)) < 1e-9
+            ]
+        )
+        centre = math.log10(grid_best["multiplier"])
+        for side in (-REFINE_STEP_DECADES, REFINE_STEP_DECADES):
+            if abs(centre + side) <= SEARCH_BOUND_DECADES:
+                assert any(abs(x - centre - side) < 1e-9 for x in exponents), (
+                    f"{drug}: no evaluation at x{10 ** (centre + side):.3g}; recalibrate"
+                )
 
 
 def test_every_trial_gets_the_same_calibrated_potency():

@@ -1415,10 +1415,12 @@ def _natalizumab() -> Drug:
                     "alpha4-integrin saturation above ~70-80% (Khatri et al. Neurology "
                     "2009;72:402; recalled, unconfirmed), far below the ~20-30 mg/L "
                     "steady-state trough of 300 mg every 4 weeks. The AFFIRM calibration "
-                    "multiplies it by 3.16 (trials/calibration.json; ARR 0.12 at x1, 0.18 "
-                    "at x3.16, 0.29 at x10, published 0.22; 2-year progression 15.8% at "
-                    "x3.16, published 17%); x10 until the MS relapse triggers were "
-                    "recalibrated on 2026-12-06 (docs/calibration.md)",
+                    "multiplies it by 5.62 (trials/calibration.json, virtual twins, 120 "
+                    "patients; ARR 0.12 at x1, 0.18 at x3.16, 0.21 at x5.62, 0.29 at x10, "
+                    "published 0.22; 2-year progression 15.8-16.7%, published 17%); x3.16 "
+                    "on the half-decade grid before the search refined between its points "
+                    "(2026-12-07), x10 until the MS relapse triggers were recalibrated on "
+                    "2026-12-06 (docs/calibration.md)",
                 ),
                 knob="lymphocyte_cns_entry",
             ),
