@@ -43,6 +43,7 @@ from immunetwin.trials.calibration import (
     calibrated_parameters,
     calibration_spec,
     misfit,
+    write_calibration,
 )
 
 PATIENTS_PER_ARM = 30
@@ -190,6 +191,28 @@ def test_calibration_file_records_the_refined_search():
                 assert any(abs(x - centre - side) < 1e-9 for x in exponents), (
                     f"{drug}: no evaluation at x{10 ** (centre + side):.3g}; recalibrate"
                 )
+
+
+def test_writing_a_drug_keeps_the_others_and_its_own_run_settings(tmp_path):
+    """Recalibrating one drug merges it into the file; patients and seed stay per drug
+    (a file-wide value would name only the latest run's)."""
+    path = tmp_path / "calibration.json"
+    first = {"seed": 7, "patients": 60, "grid": [1.0], "drugs": {"a": {"patients": 60, "seed": 7}}}
+    second = {
+        "seed": 9,
+        "patients": 120,
+        "grid": [1.0],
+        "drugs": {"b": {"patients": 120, "seed": 9}},
+    }
+    write_calibration(first, path)
+    write_calibration(second, path)
+    merged = json.loads(path.read_text())
+    assert merged["drugs"] == {"a": {"patients": 60, "seed": 7}, "b": {"patients": 120, "seed": 9}}
+    assert "patients" not in merged and "seed" not in merged
+    assert merged["grid"] == [1.0]
+    stored = json.loads(CALIBRATION_FILE.read_text())
+    assert "patients" not in stored and "seed" not in stored
+    assert all({"patients", "seed"} <= set(entry) for entry in stored["drugs"].values())
 
 
 def test_every_trial_gets_the_same_calibrated_potency():

@@ -78,12 +78,14 @@ EVERY_ARM, PARALLEL = "every arm", "parallel"
 # The published-versus-simulated table's header (a report file holds it once).
 REPORT_TABLE_HEADER = "| trial | arm | endpoint | published | simulated [95% CI] | n | hit |"
 DESIGNS = (EVERY_ARM, PARALLEL)
+# A calibration run's settings that each drug's entry records for itself.
+RUN_SETTINGS = ("patients", "seed")
 
 
-def _load_file() -> dict[str, Any]:
-    if not CALIBRATION_FILE.exists():
+def _load_file(path: Path = CALIBRATION_FILE) -> dict[str, Any]:
+    if not path.exists():
         return {}
-    return dict(json.loads(CALIBRATION_FILE.read_text(encoding="utf-8")))
+    return dict(json.loads(path.read_text(encoding="utf-8")))
 
 
 def calibrated_parameters(spec: TrialSpec) -> dict[str, float]:
@@ -351,10 +353,19 @@ def _best(evaluations: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
 
 
 def write_calibration(record: Mapping[str, Any], path: Path = CALIBRATION_FILE) -> Path:
-    """Merge ``record`` into the calibration file (drugs not recalibrated are kept)."""
-    current = _load_file() if path == CALIBRATION_FILE else {}
+    """Merge ``record`` into the calibration file (drugs not recalibrated are kept).
+
+    Patients and seed are kept per drug only: drugs are recalibrated one at a time at
+    their own sizes, so a file-wide value would name only the latest run's.
+    """
+    current = _load_file(path)
     drugs = {**current.get("drugs", {}), **record["drugs"]}
-    merged = {**current, **{k: v for k, v in record.items() if k != "drugs"}, "drugs": drugs}
+    per_drug = ("drugs", *RUN_SETTINGS)
+    merged = {
+        **{k: v for k, v in current.items() if k not in per_drug},
+        **{k: v for k, v in record.items() if k not in per_drug},
+        "drugs": drugs,
+    }
     return atomic_write_text(path, json.dumps(merged, indent=2, sort_keys=True) + "\n")
 
 
@@ -406,8 +417,7 @@ def calibration_report(
             params = ", ".join(f"{k} = {v:.3g} mg/L" for k, v in entry["parameters"].items())
             lines.append(
                 f"| {drug} | {', '.join(entry['trials'])} | {entry.get('design', PARALLEL)} | "
-                f"{entry.get('patients', record['patients'])}, "
-                f"{entry.get('seed', record['seed'])} | {_multiplier_cell(entry)} | "
+                f"{entry['patients']}, {entry['seed']} | {_multiplier_cell(entry)} | "
                 f"{entry['misfit']:.1f} | {params} |"
             )
         lines += [
