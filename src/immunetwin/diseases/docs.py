@@ -60,7 +60,8 @@ def disease_markdown(disease: Disease) -> str:
         + (", ".join(f"`{name}`" for name in sorted(responses)) or "none")
         + ". `temperature_c` and `fever` are symptoms every disease shares, from plasma "
         "IL-6 (`readouts.symptom_readouts`: 36.8 C in health, 38.0 C at 50 pg/mL, "
-        "Steinmetz et al. J Infect Dis 1995; no noise); fatigue is not modelled.",
+        "Steinmetz et al. J Infect Dis 1995; each reading +- 0.4 C, Mackowiak et al. JAMA "
+        "1992); fatigue is not modelled.",
     ]
     return "\n".join(lines) + "\n"
 

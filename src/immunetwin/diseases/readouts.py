@@ -572,6 +572,12 @@ def sle_pga(grades: list[int], serology_active: bool, relief: float, z: float) -
 BODY_TEMPERATURE_C = (
     36.8  # mean oral temperature of healthy adults (Mackowiak et al. JAMA 1992;268:1578)
 )
+# A single oral reading of a healthy adult: 36.8 +- 0.4 C (SD over 700 readings of 148
+# people: between-person, diurnal and thermometer variation together; Mackowiak et al.
+# JAMA 1992;268:1578). Applied as visit-to-visit noise around the IL-6-driven set point.
+TEMPERATURE_READING_SD_C = 0.4
+# Seed-sequence spawn-key element of the temperature-reading generator (see TRAIT_KEY).
+TEMPERATURE_KEY = 0x7E3B
 FEVER_C = 38.0  # CTCAE v5.0 fever (grade 1 > 38.0 C); SLEDAI-2K's fever is > 38 C
 # Fever is regulated below ~41 C (Mackowiak, Arch Intern Med 1998;158:1870): the largest
 # rise of the set point.
@@ -590,33 +596,63 @@ def body_temperature(il6: float) -> float:
     """Core temperature (C) from plasma IL-6 (pg/mL): the set point rises saturably.
 
     The rise is ``FEVER_CEILING_RISE_C * il6 / (il6 + FEVER_HALF_IL6)``: 36.82 C at the
-    model's healthy 0.7 pg/mL, 38.0 C at 50 pg/mL, at most 40.8 C. No diurnal or
-    measurement noise (a thermometer reading would add ~0.3 C): the readouts draw no
-    random numbers for it, so adding it moved no other readout.
+    model's healthy 0.7 pg/mL, 38.0 C at 50 pg/mL, at most 40.8 C. This is the set
+    point; :func:`temperature_reading` adds the spread of a single reading.
     """
     il6 = max(0.0, il6)
     return BODY_TEMPERATURE_C + FEVER_CEILING_RISE_C * il6 / (il6 + FEVER_HALF_IL6)
 
 
-def symptom_readouts(trajectory: pd.DataFrame) -> dict[str, float]:
+def reading_normal(rng: np.random.Generator, key: int, day: float) -> float:
+    """One standard normal for the reading ``key`` on ``day``, without advancing ``rng``.
+
+    Drawn from a generator whose seed sequence is the one of ``rng`` with its spawn key
+    extended by ``key`` and the minute of ``day``: the same patient and day always read
+    the same, different days independently, and the visit stream that every other
+    readout draws from is untouched (adding a reading moves no other readout). A
+    generator without a seed sequence gives 0 (the reading is the set point).
+    """
+    seed_seq = rng.bit_generator.seed_seq
+    if not isinstance(seed_seq, np.random.SeedSequence):
+        return 0.0
+    minute = round(day * 1440.0)
+    child = np.random.SeedSequence(
+        seed_seq.entropy,
+        spawn_key=(*seed_seq.spawn_key, key, minute % 2**32, minute // 2**32 % 2**32),
+        pool_size=seed_seq.pool_size,
+    )
+    return float(np.random.default_rng(child).standard_normal())
+
+
+def temperature_reading(il6: float, z: float) -> float:
+    """An oral temperature reading (C): the IL-6 set point plus ``z`` reading SDs."""
+    return body_temperature(il6) + TEMPERATURE_READING_SD_C * z
+
+
+def symptom_readouts(
+    trajectory: pd.DataFrame, rng: np.random.Generator | None = None
+) -> dict[str, float]:
     """Symptoms every disease shares, at the trajectory's last row.
 
-    ``temperature_c`` and ``fever`` (1.0 above :data:`FEVER_C`). Joint pain, rash and
+    ``temperature_c`` (a reading: the set point of :func:`body_temperature` plus
+    :data:`TEMPERATURE_READING_SD_C` noise from :func:`reading_normal`, none without
+    ``rng``) and ``fever`` (1.0 when it is above :data:`FEVER_C`). Joint pain, rash and
     swollen lymph nodes are each disease's own readouts (``pain``/``tjc28``, ``rash``,
     ``lymphoproliferation``); fatigue is not modelled (no mechanistic driver with a
     documented size: in RA it follows pain and mood more than inflammation, Pollard et
     al. Rheumatology 2006;45:885).
     """
-    temperature = body_temperature(float(trajectory["lab_il6"].iloc[-1]))
+    z = 0.0 if rng is None else reading_normal(rng, TEMPERATURE_KEY, float(trajectory.index[-1]))
+    temperature = temperature_reading(float(trajectory["lab_il6"].iloc[-1]), z)
     return {"temperature_c": temperature, "fever": float(temperature > FEVER_C)}
 
 
 def with_symptoms(readouts: Callable[[pd.DataFrame, np.random.Generator], dict[str, Any]]):
-    """A disease's readouts plus :func:`symptom_readouts` (which draw no random numbers)."""
+    """A disease's readouts plus :func:`symptom_readouts` (which do not advance ``rng``)."""
 
     @functools.wraps(readouts)
     def observe(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[str, Any]:
-        return {**readouts(trajectory, rng), **symptom_readouts(trajectory)}
+        return {**readouts(trajectory, rng), **symptom_readouts(trajectory, rng)}
 
     return observe
 
