@@ -169,13 +169,22 @@ def patient_traits(rng: np.random.Generator, n: int) -> np.ndarray:
         rng: The patient's observation generator.
         n: Number of traits.
     """
+    child = _keyed_generator(rng, TRAIT_KEY)
+    return np.zeros(n) if child is None else child.standard_normal(n)
+
+
+def _keyed_generator(rng: np.random.Generator, *key: int) -> np.random.Generator | None:
+    """A generator whose seed sequence is ``rng``'s with ``key`` appended to its spawn key.
+
+    ``rng`` is not advanced. None when ``rng`` has no seed sequence to derive from.
+    """
     seed_seq = rng.bit_generator.seed_seq
     if not isinstance(seed_seq, np.random.SeedSequence):
-        return np.zeros(n)
+        return None
     child = np.random.SeedSequence(
-        seed_seq.entropy, spawn_key=(*seed_seq.spawn_key, TRAIT_KEY), pool_size=seed_seq.pool_size
+        seed_seq.entropy, spawn_key=(*seed_seq.spawn_key, *key), pool_size=seed_seq.pool_size
     )
-    return np.random.default_rng(child).standard_normal(n)
+    return np.random.default_rng(child)
 
 
 def binomial_quantile(z: float, n: int, p: float) -> int:
@@ -612,16 +621,9 @@ def reading_normal(rng: np.random.Generator, key: int, day: float) -> float:
     readout draws from is untouched (adding a reading moves no other readout). A
     generator without a seed sequence gives 0 (the reading is the set point).
     """
-    seed_seq = rng.bit_generator.seed_seq
-    if not isinstance(seed_seq, np.random.SeedSequence):
-        return 0.0
     minute = round(day * 1440.0)
-    child = np.random.SeedSequence(
-        seed_seq.entropy,
-        spawn_key=(*seed_seq.spawn_key, key, minute % 2**32, minute // 2**32 % 2**32),
-        pool_size=seed_seq.pool_size,
-    )
-    return float(np.random.default_rng(child).standard_normal())
+    child = _keyed_generator(rng, key, minute % 2**32, minute // 2**32 % 2**32)
+    return 0.0 if child is None else float(child.standard_normal())
 
 
 def temperature_reading(il6: float, z: float) -> float:
