@@ -449,8 +449,8 @@ def sledai_2k(
     Supported: arthritis (4), proteinuria > 0.5 g/day (4), rash (2), low complement (2),
     increased DNA binding (2). Not modelled: CNS items, vasculitis, casts, haematuria,
     pyuria, alopecia, mucosal ulcers, serositis, fever, cytopenias, myositis. Fever is
-    read out (:func:`symptom_readouts`, 3-4% of untreated active patients febrile, 9-10%
-    in lupus nephritis) but not scored: scoring it would move the calibrated lupus trials.
+    read out (:func:`symptom_readouts`) but not scored: scoring it would move the
+    calibrated lupus trials.
     """
     return (
         4 * bool(arthritis)
