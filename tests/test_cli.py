@@ -246,3 +246,13 @@ def test_list_drugs_has_every_label_drug() -> None:
     names = {row["drug"] for row in rows}
     assert {"rituximab", "belimumab", "adalimumab", "tofacitinib", "ivig"} <= names
     assert all(row["sources"] for row in rows)
+
+
+def test_calibration_report_draws_patients_apart_from_the_calibration(tmp_path: Path) -> None:
+    """Without --seed the report uses seed 11, not the calibration's 7 (out of sample)."""
+    from immunetwin.trials.calibration import CALIBRATION_SEED, REPORT_SEED
+
+    assert REPORT_SEED != CALIBRATION_SEED
+    report = tmp_path / "report.md"
+    run("calibrate", "--report", str(report), "--trial", "checkmate067", "--patients", "6")
+    assert f"each trial at 6 patients, seed {REPORT_SEED};" in report.read_text()

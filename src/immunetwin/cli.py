@@ -825,7 +825,14 @@ def calibrate(
         list[str] | None, typer.Option(help="Drug to calibrate (repeat; default all).")
     ] = None,
     patients: Annotated[int, typer.Option(help="Patients per calibration trial.")] = 120,
-    seed: Annotated[int, typer.Option(help="Seed of every calibration trial.")] = 7,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            help="Seed of every trial [default: 7 to calibrate; 11 with --report, so the "
+            "report's patients are not those the potencies were fitted to].",
+            show_default=False,
+        ),
+    ] = None,
     workers: Annotated[int | None, typer.Option(help="Local worker processes.")] = None,
     report: Annotated[
         Path | None,
@@ -845,8 +852,10 @@ def calibrate(
 ) -> None:
     """Calibrate drug potencies to the published trials (or report published vs simulated)."""
     from immunetwin.trials.calibration import (
+        CALIBRATION_SEED,
         EVERY_ARM,
         PARALLEL,
+        REPORT_SEED,
         REPORT_TABLE_HEADER,
         calibration_report,
         write_calibration,
@@ -868,7 +877,9 @@ def calibrate(
                 f"--trial writes only those trials' rows, and {report} already holds a "
                 "published-versus-simulated table: give --report a new file"
             )
-        text = calibration_report(patients, seed, workers, trials, log)
+        text = calibration_report(
+            patients, REPORT_SEED if seed is None else seed, workers, trials, log
+        )
         # Hand-written interpretation below NOTES_MARKER survives regeneration.
         if report.exists():
             old = report.read_text(encoding="utf-8")
@@ -878,7 +889,12 @@ def calibrate(
         typer.echo(f"wrote {report}")
         return
     record = run_calibration(
-        drug, patients, seed, workers, log, design=PARALLEL if parallel else EVERY_ARM
+        drug,
+        patients,
+        CALIBRATION_SEED if seed is None else seed,
+        workers,
+        log,
+        design=PARALLEL if parallel else EVERY_ARM,
     )
     path = write_calibration(record)
     for name, entry in record["drugs"].items():

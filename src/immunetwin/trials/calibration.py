@@ -73,6 +73,10 @@ SEARCH_BOUND_DECADES = 3.0
 # leaves the EC50 up to a factor 1.8 from the best multiplier it could have found (with
 # natalizumab the relapse rate moved from 0.12 to 0.18 to 0.29 between grid points).
 REFINE_STEP_DECADES = 0.25
+# Calibration fits each drug on the patients of this seed; the report draws its patients
+# from another, so what it shows is not the sample the potencies were fitted to.
+CALIBRATION_SEED = 7
+REPORT_SEED = 11
 # How calibration trials are run: every patient in every arm, or as published.
 EVERY_ARM, PARALLEL = "every arm", "parallel"
 # The published-versus-simulated table's header (a report file holds it once).
@@ -177,7 +181,7 @@ def calibration_spec(spec: TrialSpec, design: str = EVERY_ARM) -> TrialSpec:
 def calibrate(
     drugs: Sequence[str] | None = None,
     patients: int = 120,
-    seed: int = 7,
+    seed: int = CALIBRATION_SEED,
     workers: int | None = None,
     log: Callable[[str], None] = print,
     design: str = EVERY_ARM,
@@ -389,7 +393,7 @@ def _interval(low: float | None, high: float | None) -> str:
 
 def calibration_report(
     patients: int = 150,
-    seed: int = 11,
+    seed: int = REPORT_SEED,
     workers: int | None = None,
     names: Sequence[str] | None = None,
     log: Callable[[str], None] = print,
