@@ -238,7 +238,13 @@ def test_list_readouts_gives_the_names_a_trial_spec_can_use() -> None:
         row["name"]
         for row in json.loads(run("list", "readouts", "--disease", "ra", "--json").stdout)
     }
-    assert "acr20" in ra and "death_day" not in ra
+    assert "acr20" in ra and "death_day" in ra
+    # MS has no death model (stated in diseases/mortality.py): no death readouts.
+    ms = {
+        row["name"]
+        for row in json.loads(run("list", "readouts", "--disease", "ms", "--json").stdout)
+    }
+    assert "edss" in ms and "death_day" not in ms
 
 
 def test_list_drugs_has_every_label_drug() -> None:

@@ -19,14 +19,14 @@ from hypothesis import strategies as st
 
 from immunetwin._errors import SpecError
 from immunetwin.diseases import SLE
-from immunetwin.diseases.mortality import (
-    CAUSES,
-    cause_hazards,
-    expected_mortality,
-    sample_death,
-)
+from immunetwin.diseases.mortality import LUPUS_DEATHS
 
 from ._courses import untreated_courses
+
+CAUSES = LUPUS_DEATHS.causes
+cause_hazards = LUPUS_DEATHS.hazards
+expected_mortality = LUPUS_DEATHS.expected
+sample_death = LUPUS_DEATHS.sample
 
 YEARS = 10
 
@@ -177,5 +177,5 @@ def test_sampled_deaths_match_the_expected_risk():
 def test_bad_input_is_one_clear_error():
     with pytest.raises(SpecError, match="sex must be female or male"):
         cause_hazards(_visits([1.0, 1.0], [90.0, 90.0]), 30.0, "other")
-    with pytest.raises(SpecError, match="needs the readouts egfr"):
+    with pytest.raises(SpecError, match="lupus mortality needs the readouts egfr"):
         cause_hazards(pd.DataFrame({"sledai_2k": [1.0, 2.0]}, index=[0.0, 1.0]), 30.0, "male")

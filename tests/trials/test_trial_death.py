@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from immunetwin.diseases import LUPUS_NEPHRITIS, SLE
-from immunetwin.diseases.mortality import sample_death
+from immunetwin.diseases.mortality import LUPUS_DEATHS
 from immunetwin.population import patient_rng
 from immunetwin.trials.run import DEATH_STREAM, _add_death
 
@@ -24,8 +24,8 @@ def visits(sledai: float, egfr: float) -> list[dict[str, float]]:
 
 
 def test_lupus_diseases_declare_the_competing_risk_death_model():
-    assert SLE.mortality is sample_death
-    assert LUPUS_NEPHRITIS.mortality is sample_death
+    assert SLE.mortality is LUPUS_DEATHS
+    assert LUPUS_NEPHRITIS.mortality is LUPUS_DEATHS
 
 
 @settings(max_examples=60, deadline=None)
@@ -42,8 +42,8 @@ def test_death_day_and_composites_are_consistent(seed, sledai, egfr, renal_week)
         readouts["renal_event_day"] = renal_day
     patient = {"age": 35.0, "sex": "female"}
     death_week = _add_death(SLE, observed, WEEKS, patient, ENROLMENT_DAY, seed, 3)
-    # The draw is sample_death's on the patient's own death stream.
-    since, cause = sample_death(
+    # The draw is the lupus model's on the patient's own death stream.
+    since, cause = LUPUS_DEATHS.sample(
         pd.DataFrame(
             [{"sledai_2k": sledai, "egfr": egfr}] * len(WEEKS),
             index=7.0 * np.asarray(WEEKS),

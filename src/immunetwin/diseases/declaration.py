@@ -139,8 +139,9 @@ class Disease:
         output_step_days: Longest spacing of outputs the readouts need (e.g. 7 for
             relapse detection); None for no requirement.
         mortality: Death model on the visit readouts (e.g.
-            :func:`immunetwin.diseases.mortality.sample_death`); the trial engine
-            draws each patient's death from it (``death_day``, ``death_cause``).
+            :data:`immunetwin.diseases.mortality.LUPUS_DEATHS`, a competing-risk model
+            whose call draws one death); the trial engine draws each patient's death
+            from it (``death_day``, ``death_cause``).
             None: the disease does not model death.
     """
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from immunetwin.diseases.declaration import Disease
+from immunetwin.drugs._declarations import Quantity
 
 __all__ = ["disease_markdown", "disease_rows"]
 
@@ -62,8 +63,46 @@ def disease_markdown(disease: Disease) -> str:
         "IL-6 (`readouts.symptom_readouts`: 36.8 C in health, 38.0 C at 50 pg/mL, "
         "Steinmetz et al. J Infect Dis 1995; each reading +- 0.4 C, Mackowiak et al. JAMA "
         "1992); fatigue is not modelled.",
+        "",
+        *_death_lines(disease),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _death_parameters(disease: Disease) -> list[tuple[str, Quantity]]:
+    """The death model's own parameters and the background's, or none."""
+    from immunetwin.diseases.mortality import BACKGROUND_PARAMETERS, CompetingRisks
+
+    if not isinstance(disease.mortality, CompetingRisks):
+        return []
+    return [*disease.mortality.parameters.items(), *BACKGROUND_PARAMETERS.items()]
+
+
+def _death_lines(disease: Disease) -> list[str]:
+    from immunetwin.diseases.mortality import CompetingRisks
+
+    model = disease.mortality
+    if model is None:
+        return [
+            "Death: not modelled (`immunetwin.diseases.mortality` says why); trials of "
+            "this disease have no `death_day`."
+        ]
+    if not isinstance(model, CompetingRisks):
+        return ["Death: a custom model; trials read `death_day` and `death_cause`."]
+    lines = [
+        f"Death (`immunetwin.diseases.mortality`, the {model.name} model; trials read "
+        "`death_day` and `death_cause`): causes "
+        + ", ".join(f"`{cause}`" for cause in model.causes)
+        + f"; {model.summary}.",
+        "",
+        "| Death parameter | Value | Unit | Source |",
+        "|---|---|---|---|",
+    ]
+    for name, quantity in _death_parameters(disease):
+        lines.append(
+            f"| `{name}` | {quantity.value:g} | {quantity.unit} | {_cell(quantity.source)} |"
+        )
+    return lines
 
 
 def disease_rows() -> list[dict[str, object]]:
@@ -98,6 +137,17 @@ def disease_rows() -> list[dict[str, object]]:
                     "value": effect,
                     "variability": "",
                     "source": cov.source,
+                }
+            )
+        for name, quantity in _death_parameters(disease):
+            rows.append(
+                {
+                    "disease": disease.name,
+                    "description": disease.description,
+                    "item": f"death {name}",
+                    "value": f"{quantity.value:g} {quantity.unit}",
+                    "variability": "",
+                    "source": quantity.source,
                 }
             )
     return rows

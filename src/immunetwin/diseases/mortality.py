@@ -1,13 +1,14 @@
-"""Death by cause in lupus: an explicit hazard model read from a patient's visits.
+"""Death by cause: explicit competing-risk hazard models read from a patient's visits.
 
 The immune model carries no death; survival is an observation model on top of the
-simulated course, as the issue asks for SLE 10-year survival and causes of death.
-Each cause has a hazard (per year) that reads the visit readouts and the patient's age
-and sex, held constant between visits (piecewise-constant hazards):
+simulated course. A disease's :class:`CompetingRisks` names its causes and computes each
+cause's hazard (per year) from the visit readouts and the patient's age and sex, held
+constant between visits (piecewise-constant hazards). Every model starts from
+general-population mortality, a Gompertz law in age by sex, split into its
+cardiovascular share and the rest; a disease multiplies these or adds its own causes.
 
-- **background**: general-population mortality, a Gompertz law in age by sex. Its
-  cardiovascular share is raised by lupus (``cardiovascular`` below); the rest is
-  ``other`` (malignancy, accidents...).
+**Lupus** (:data:`LUPUS_DEATHS`, SLE and lupus nephritis):
+
 - **renal**: the excess death rate of chronic kidney disease by eGFR stage (Go et al.
   NEJM 2004), so kidney failure in the simulated course kills.
 - **infection** and **CNS**: proportional to disease activity (SLEDAI-2K). Lupus
@@ -17,17 +18,36 @@ and sex, held constant between visits (piecewise-constant hazards):
   (``diseases.csv``), at a typical activity: the population test checks them, and the
   renal and cardiovascular parts (from other sources) are predictions.
 - **cardiovascular**: the background cardiovascular share times lupus' standardised
-  mortality ratio for circulatory disease.
+  mortality ratio for circulatory disease; **other**: the rest of the background.
 
-Expected values (:func:`expected_mortality`) integrate the competing risks without
-sampling, for population figures; :func:`sample_death` draws one patient's death day
-and cause from the same hazards.
+**Rheumatoid arthritis** (:data:`RA_DEATHS`): the cardiovascular hazard follows disease
+activity (DAS28-ESR): in remission or low activity it is the general population's
+(Myasoedova et al. 2016), moderate and high activity raise it by the KORONA registry's
+incidence ratios. RA's non-cardiovascular excess (interstitial lung disease, infection,
+lymphoma) is not modelled: ``other`` is the background.
+
+**Type 1 diabetes** (:data:`T1D_DEATHS`): from clinical diagnosis (stage 3, a visit's
+``stage3_day``) the hazard ratios of the Swedish National Diabetes Register (Lind et al.
+NEJM 2014) against matched controls, cardiovascular 4.60 and any cause 3.52; the
+non-cardiovascular excess (acute complications, kidney disease) is the ``diabetes``
+cause. Before diagnosis: the background. Glycaemic control, which sets the excess in
+that study (hazard ratio 2.4 at HbA1c <= 6.9% to 8.5 at >= 9.7%), is not simulated:
+the ratios are the register's average.
+
+Not modelled (no death model, stated rather than invented): MS (excess mortality of
+relapsing MS begins ~20 years after onset, Leray et al. PLoS One 2015, beyond the model's
+course, which has no progressive phase), Crohn's disease, thyroiditis, the monogenic
+syndromes and checkpoint-inhibitor toxicity (grade 5 events).
+
+:meth:`CompetingRisks.expected` integrates the competing risks without sampling, for
+population figures; calling the model (:meth:`CompetingRisks.sample`) draws one patient's
+death day and cause from the same hazards.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,14 +57,13 @@ from immunetwin._errors import SpecError
 from immunetwin.drugs._declarations import Quantity
 
 __all__ = [
-    "CAUSES",
-    "MORTALITY_PARAMETERS",
-    "cause_hazards",
-    "expected_mortality",
-    "sample_death",
+    "BACKGROUND_PARAMETERS",
+    "LUPUS_DEATHS",
+    "RA_DEATHS",
+    "T1D_DEATHS",
+    "CompetingRisks",
+    "Mortality",
 ]
-
-CAUSES = ("infection", "renal", "cns", "cardiovascular", "other")
 
 Q = Quantity
 _LIFE_TABLE = (
@@ -52,7 +71,7 @@ _LIFE_TABLE = (
     "(women) and ~2.5 (men) per 1,000 per year at age 40"
 )
 
-MORTALITY_PARAMETERS: Mapping[str, Quantity] = {
+BACKGROUND_PARAMETERS: Mapping[str, Quantity] = {
     "gompertz_slope": Q(
         0.085,
         "1/year",
@@ -66,6 +85,9 @@ MORTALITY_PARAMETERS: Mapping[str, Quantity] = {
         "dimensionless",
         "heart disease and stroke ~25% of US deaths (CDC WONDER 2019)",
     ),
+}
+
+LUPUS_PARAMETERS: Mapping[str, Quantity] = {
     "cardiovascular_smr": Q(
         2.7,
         "dimensionless",
@@ -96,61 +118,63 @@ MORTALITY_PARAMETERS: Mapping[str, Quantity] = {
     ),
 }
 
+_KORONA = (
+    "KORONA registry, 4,034 RA patients by time-averaged DAS28 (CRIS KCT0000086): "
+    "cardiovascular events 2.86, 2.71, 3.53 and 8.13 per 1,000 person-years in remission, "
+    "low, moderate and high activity"
+)
+RA_PARAMETERS: Mapping[str, Quantity] = {
+    # Remission and low activity carry the general population's risk: Myasoedova et al.
+    # (Ann Rheum Dis 2016, PMC4520792) found RA in remission at the risk of non-RA
+    # controls (hazard ratio 0.90, 0.51-1.59), and KORONA's remission and low rates agree.
+    "cardiovascular_rr_moderate": Q(
+        1.30,
+        "dimensionless",
+        _KORONA + " (3.53 / 2.71); events stand in for deaths",
+    ),
+    "cardiovascular_rr_high": Q(
+        3.0,
+        "dimensionless",
+        _KORONA + " (incidence ratio high vs low 3.01, 1.20-8.50); events stand in for deaths",
+    ),
+}
+RA_LOW_ACTIVITY = 3.2  # DAS28 at or below: low activity or remission (EULAR cut-off)
+RA_HIGH_ACTIVITY = 5.1  # DAS28 above: high activity (EULAR cut-off)
+
+_LIND = (
+    "Lind et al. N Engl J Med 2014;371:1972, Swedish National Diabetes Register vs "
+    "matched controls (mean age 36, follow-up 8 years)"
+)
+T1D_PARAMETERS: Mapping[str, Quantity] = {
+    "cardiovascular_hr": Q(
+        4.60, "dimensionless", _LIND + ": cardiovascular death hazard ratio 4.60 (3.47-6.10)"
+    ),
+    "all_cause_hr": Q(
+        3.52, "dimensionless", _LIND + ": death from any cause hazard ratio 3.52 (3.06-4.04)"
+    ),
+}
+
 _REFERENCE_AGE = 40.0  # years: the age of the life-table rates above
 
 
-def _value(name: str) -> float:
-    quantity = MORTALITY_PARAMETERS[name]
+def _value(parameters: Mapping[str, Quantity], name: str) -> float:
+    quantity = parameters[name]
     unit = "dimensionless" if quantity.unit == "dimensionless" else "1/year"
     return quantity.to(unit)
 
 
-def _renal(egfr: np.ndarray) -> np.ndarray:
-    return np.select(
-        [egfr < 15.0, egfr < 30.0, egfr < 45.0, egfr < 60.0],
-        [
-            _value("renal_excess_egfr_below_15"),
-            _value("renal_excess_egfr_15_29"),
-            _value("renal_excess_egfr_30_44"),
-            _value("renal_excess_egfr_45_59"),
-        ],
-        0.0,
-    )
+def _background(name: str) -> float:
+    return _value(BACKGROUND_PARAMETERS, name)
 
 
-def cause_hazards(visits: pd.DataFrame, age: float, sex: str) -> pd.DataFrame:
-    """Hazard of each cause (per year) at each visit.
+def background_hazard(ages: np.ndarray, sex: str) -> np.ndarray:
+    """General-population death rate (per year) at each age: Gompertz law by sex."""
+    level = _background("background_women_age_40" if sex == "female" else "background_men_age_40")
+    return level * np.exp(_background("gompertz_slope") * (ages - _REFERENCE_AGE))
 
-    Args:
-        visits: One patient's readouts, indexed by day from the first visit, with
-            ``sledai_2k`` and ``egfr``.
-        age: Age in years at the first visit.
-        sex: ``female`` or ``male``.
 
-    Raises:
-        SpecError: For a sex other than female or male, or missing readouts.
-    """
-    if sex not in ("female", "male"):
-        raise SpecError(f"sex must be female or male, got {sex!r}")
-    missing = [c for c in ("sledai_2k", "egfr") if c not in visits.columns]
-    if missing:
-        raise SpecError(f"mortality needs the readouts {', '.join(missing)}")
-    days = visits.index.to_numpy(dtype=float)
-    ages = age + (days - days[0]) / 365.25
-    level = _value("background_women_age_40" if sex == "female" else "background_men_age_40")
-    background = level * np.exp(_value("gompertz_slope") * (ages - _REFERENCE_AGE))
-    share = _value("cardiovascular_share")
-    sledai = visits["sledai_2k"].to_numpy(dtype=float)
-    return pd.DataFrame(
-        {
-            "infection": _value("infection_per_sledai") * sledai,
-            "renal": _renal(visits["egfr"].to_numpy(dtype=float)),
-            "cns": _value("cns_per_sledai") * sledai,
-            "cardiovascular": background * share * _value("cardiovascular_smr"),
-            "other": background * (1.0 - share),
-        },
-        index=visits.index,
-    )
+CauseRates = Callable[[pd.DataFrame, np.ndarray], Mapping[str, np.ndarray]]
+"""``(visits, background hazard at each visit) -> cause -> hazard at each visit``."""
 
 
 @dataclass(frozen=True)
@@ -166,39 +190,194 @@ class Mortality:
     by_cause: Mapping[str, float]
 
 
-def expected_mortality(visits: pd.DataFrame, age: float, sex: str) -> Mortality:
-    """Survival and cumulative incidence of each cause (competing risks, no sampling).
+@dataclass(frozen=True)
+class CompetingRisks:
+    """A disease's competing causes of death, each a hazard read from the visits.
 
-    Each interval between visits holds the hazards of its first visit.
+    Calling the model draws one patient's death (:meth:`sample`): it is the disease
+    declaration's ``mortality``.
+
+    Attributes:
+        name: What the model covers, e.g. ``lupus``.
+        causes: Cause names, in the order hazards and draws use.
+        readouts: Visit readouts the hazards read.
+        rates: The hazards (see :data:`CauseRates`).
+        parameters: The model's own parameters, with units and sources (the background's
+            are :data:`BACKGROUND_PARAMETERS`).
+        summary: One sentence on what drives each cause, for the disease's page.
     """
-    hazards = cause_hazards(visits, age, sex)
-    years = np.diff(hazards.index.to_numpy(dtype=float)) / 365.25
-    rates = hazards.iloc[:-1].to_numpy()
-    total = rates.sum(axis=1)
-    alive = 1.0
-    died = dict.fromkeys(CAUSES, 0.0)
-    for dt, row, h in zip(years, rates, total, strict=True):
-        dying = alive * (1.0 - math.exp(-h * dt))
-        if h > 0:
-            for cause, rate in zip(CAUSES, row, strict=True):
-                died[cause] += dying * rate / h
-        alive -= dying
-    return Mortality(alive, died)
+
+    name: str
+    causes: tuple[str, ...]
+    readouts: tuple[str, ...]
+    rates: CauseRates
+    parameters: Mapping[str, Quantity]
+    summary: str
+
+    def hazards(self, visits: pd.DataFrame, age: float, sex: str) -> pd.DataFrame:
+        """Hazard of each cause (per year) at each visit.
+
+        Args:
+            visits: One patient's readouts, indexed by day from the first visit, with
+                the model's ``readouts``.
+            age: Age in years at the first visit.
+            sex: ``female`` or ``male``.
+
+        Raises:
+            SpecError: For a sex other than female or male, or missing readouts.
+        """
+        if sex not in ("female", "male"):
+            raise SpecError(f"sex must be female or male, got {sex!r}")
+        missing = [c for c in self.readouts if c not in visits.columns]
+        if missing:
+            raise SpecError(f"{self.name} mortality needs the readouts {', '.join(missing)}")
+        days = visits.index.to_numpy(dtype=float)
+        ages = age + (days - days[0]) / 365.25
+        rates = self.rates(visits, background_hazard(ages, sex))
+        return pd.DataFrame({cause: rates[cause] for cause in self.causes}, index=visits.index)
+
+    def expected(self, visits: pd.DataFrame, age: float, sex: str) -> Mortality:
+        """Survival and cumulative incidence of each cause (competing risks, no sampling).
+
+        Each interval between visits holds the hazards of its first visit.
+        """
+        hazards = self.hazards(visits, age, sex)
+        years = np.diff(hazards.index.to_numpy(dtype=float)) / 365.25
+        rates = hazards.iloc[:-1].to_numpy()
+        total = rates.sum(axis=1)
+        alive = 1.0
+        died = dict.fromkeys(self.causes, 0.0)
+        for dt, row, h in zip(years, rates, total, strict=True):
+            dying = alive * (1.0 - math.exp(-h * dt))
+            if h > 0:
+                for cause, rate in zip(self.causes, row, strict=True):
+                    died[cause] += dying * rate / h
+            alive -= dying
+        return Mortality(alive, died)
+
+    def sample(
+        self, visits: pd.DataFrame, age: float, sex: str, rng: np.random.Generator
+    ) -> tuple[float, str]:
+        """One patient's death day and cause, or ``(nan, "")`` alive at the last visit.
+
+        Draws one exponential per interval (in visit order) from ``rng``, stopping at
+        death.
+        """
+        hazards = self.hazards(visits, age, sex)
+        days = hazards.index.to_numpy(dtype=float)
+        rates = hazards.to_numpy()
+        for start, end, row in zip(days[:-1], days[1:], rates[:-1], strict=True):
+            total = float(row.sum())
+            wait = rng.exponential(365.25 / total) if total > 0 else math.inf
+            if start + wait < end:
+                cause = self.causes[int(rng.choice(len(self.causes), p=row / total))]
+                return start + wait, cause
+        return math.nan, ""
+
+    def __call__(
+        self, visits: pd.DataFrame, age: float, sex: str, rng: np.random.Generator
+    ) -> tuple[float, str]:
+        """The disease declaration's death model: :meth:`sample`."""
+        return self.sample(visits, age, sex, rng)
 
 
-def sample_death(
-    visits: pd.DataFrame, age: float, sex: str, rng: np.random.Generator
-) -> tuple[float, str]:
-    """One patient's death day and cause, or ``(nan, "")`` alive at the last visit.
+def _lupus(name: str) -> float:
+    return _value(LUPUS_PARAMETERS, name)
 
-    Draws one exponential per interval (in visit order) from ``rng``, stopping at death.
-    """
-    hazards = cause_hazards(visits, age, sex)
-    days = hazards.index.to_numpy(dtype=float)
-    for start, end, (_, row) in zip(days[:-1], days[1:], hazards.iloc[:-1].iterrows(), strict=True):
-        total = float(row.sum())
-        wait = rng.exponential(365.25 / total) if total > 0 else math.inf
-        if start + wait < end:
-            cause = CAUSES[int(rng.choice(len(CAUSES), p=row.to_numpy() / total))]
-            return start + wait, cause
-    return math.nan, ""
+
+def _renal(egfr: np.ndarray) -> np.ndarray:
+    return np.select(
+        [egfr < 15.0, egfr < 30.0, egfr < 45.0, egfr < 60.0],
+        [
+            _lupus("renal_excess_egfr_below_15"),
+            _lupus("renal_excess_egfr_15_29"),
+            _lupus("renal_excess_egfr_30_44"),
+            _lupus("renal_excess_egfr_45_59"),
+        ],
+        0.0,
+    )
+
+
+def _lupus_rates(visits: pd.DataFrame, background: np.ndarray) -> dict[str, np.ndarray]:
+    share = _background("cardiovascular_share")
+    sledai = visits["sledai_2k"].to_numpy(dtype=float)
+    return {
+        "infection": _lupus("infection_per_sledai") * sledai,
+        "renal": _renal(visits["egfr"].to_numpy(dtype=float)),
+        "cns": _lupus("cns_per_sledai") * sledai,
+        "cardiovascular": background * share * _lupus("cardiovascular_smr"),
+        "other": background * (1.0 - share),
+    }
+
+
+LUPUS_DEATHS = CompetingRisks(
+    name="lupus",
+    causes=("infection", "renal", "cns", "cardiovascular", "other"),
+    readouts=("sledai_2k", "egfr"),
+    rates=_lupus_rates,
+    parameters=LUPUS_PARAMETERS,
+    summary=(
+        "infection and CNS deaths in proportion to SLEDAI-2K (calibrated to the published "
+        "10-year survival and causes), renal deaths by eGFR stage (Go et al. 2004), "
+        "cardiovascular deaths at lupus' SMR of 2.7, other causes at the background"
+    ),
+)
+
+
+def _ra_rates(visits: pd.DataFrame, background: np.ndarray) -> dict[str, np.ndarray]:
+    share = _background("cardiovascular_share")
+    das28 = visits["das28_esr"].to_numpy(dtype=float)
+    relative = np.select(
+        [das28 > RA_HIGH_ACTIVITY, das28 > RA_LOW_ACTIVITY],
+        [
+            _value(RA_PARAMETERS, "cardiovascular_rr_high"),
+            _value(RA_PARAMETERS, "cardiovascular_rr_moderate"),
+        ],
+        1.0,
+    )
+    return {
+        "cardiovascular": background * share * relative,
+        "other": background * (1.0 - share),
+    }
+
+
+RA_DEATHS = CompetingRisks(
+    name="rheumatoid arthritis",
+    causes=("cardiovascular", "other"),
+    readouts=("das28_esr",),
+    rates=_ra_rates,
+    parameters=RA_PARAMETERS,
+    summary=(
+        f"cardiovascular deaths at the background rate with DAS28-ESR <= {RA_LOW_ACTIVITY:g}, "
+        "x1.30 at moderate and x3.0 at high activity (KORONA registry); other causes at the "
+        "background (RA's non-cardiovascular excess is not modelled)"
+    ),
+)
+
+
+def _t1d_rates(visits: pd.DataFrame, background: np.ndarray) -> dict[str, np.ndarray]:
+    share = _background("cardiovascular_share")
+    diagnosed = np.isfinite(visits["stage3_day"].to_numpy(dtype=float))
+    cardiovascular_hr = _value(T1D_PARAMETERS, "cardiovascular_hr")
+    # The non-cardiovascular ratio that, with the cardiovascular one, gives the
+    # all-cause ratio: share * cv + (1 - share) * other = all-cause.
+    other_hr = (_value(T1D_PARAMETERS, "all_cause_hr") - share * cardiovascular_hr) / (1 - share)
+    return {
+        "cardiovascular": background * share * np.where(diagnosed, cardiovascular_hr, 1.0),
+        "diabetes": background * (1.0 - share) * np.where(diagnosed, other_hr - 1.0, 0.0),
+        "other": background * (1.0 - share),
+    }
+
+
+T1D_DEATHS = CompetingRisks(
+    name="type 1 diabetes",
+    causes=("cardiovascular", "diabetes", "other"),
+    readouts=("stage3_day",),
+    rates=_t1d_rates,
+    parameters=T1D_PARAMETERS,
+    summary=(
+        "from clinical diagnosis (stage 3), cardiovascular deaths x4.60 and all causes "
+        "x3.52 the background (Lind et al. 2014), the non-cardiovascular excess as the "
+        "diabetes cause; the background before diagnosis"
+    ),
+)

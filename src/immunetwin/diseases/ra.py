@@ -12,6 +12,7 @@ import pandas as pd
 from immunetwin.declaration import LogitNormal, LogNormal
 from immunetwin.diseases import readouts as obs
 from immunetwin.diseases.declaration import Covariate, Demographics, Disease, ParameterChange
+from immunetwin.diseases.mortality import RA_DEATHS
 from immunetwin.immune.tissue import ORGAN_SPECS
 
 __all__ = [
@@ -300,4 +301,5 @@ RA = Disease(
     follow_up_days=ENROLMENT_DAY,
     responses=ra_responses,
     history_days=ENROLMENT_DAY,
+    mortality=RA_DEATHS,
 )

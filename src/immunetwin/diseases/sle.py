@@ -12,7 +12,7 @@ from immunetwin.declaration import LogNormal
 from immunetwin.diseases import readouts as obs
 from immunetwin.diseases._triggers import poisson_bursts
 from immunetwin.diseases.declaration import Covariate, Demographics, Disease, ParameterChange
-from immunetwin.diseases.mortality import sample_death
+from immunetwin.diseases.mortality import LUPUS_DEATHS
 from immunetwin.engine import Schedule
 from immunetwin.immune.steady_state import HEALTHY_STEADY_STATE
 
@@ -440,5 +440,5 @@ SLE = Disease(
     responses=sle_responses,
     history_days=ENROLMENT_DAY,
     triggers=sle_flare_triggers,
-    mortality=sample_death,
+    mortality=LUPUS_DEATHS,
 )

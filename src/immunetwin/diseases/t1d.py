@@ -22,6 +22,7 @@ import pandas as pd
 from immunetwin.declaration import LogNormal
 from immunetwin.diseases import readouts as obs
 from immunetwin.diseases.declaration import Covariate, Demographics, Disease, ParameterChange
+from immunetwin.diseases.mortality import T1D_DEATHS
 from immunetwin.immune.steady_state import HEALTHY_STEADY_STATE
 
 __all__ = [
@@ -273,4 +274,5 @@ T1D = Disease(
     follow_up_days=ENROLMENT_DAY + TN10_FOLLOW_UP_DAYS,
     responses=t1d_responses,
     history_days=ENROLMENT_DAY,
+    mortality=T1D_DEATHS,
 )
