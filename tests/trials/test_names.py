@@ -173,10 +173,15 @@ def test_death_and_harm_readouts_are_known_only_where_the_trial_has_them():
         {"id": "si", "kind": "time_to_event", "value": "first_serious_infection_or_death_day"}
     ]
     _check(sle)
+    ms = copy.deepcopy(sle)
+    del ms["harms"]
+    ms.update(disease="ms")
+    ms["endpoints"] = [{"id": "death", "kind": "time_to_event", "value": "death_day"}]
+    with pytest.raises(SpecError, match="'death_day'"):
+        _check(ms)  # MS has none
     ra = copy.deepcopy(SPEC)
     ra["endpoints"] = [{"id": "death", "kind": "time_to_event", "value": "death_day"}]
-    with pytest.raises(SpecError, match="'death_day'"):
-        _check(ra)  # RA has none
+    _check(ra)  # RA's death model (cardiovascular, by DAS28-ESR)
     ra["endpoints"] = [{"id": "si", "kind": "incidence", "value": "first_serious_infection_day"}]
     with pytest.raises(SpecError, match="'first_serious_infection_day'"):
         _check(ra)
