@@ -50,6 +50,7 @@ def _readouts(**values) -> dict[str, float]:
         "das28_crp": 6.0,
         "das28_esr": 6.5,
         "sharp_score": 1.0,
+        "facit_fatigue": 27.0,
     }
     base.update(values)
     return base
@@ -113,13 +114,14 @@ def test_eular_response_table():
 
 def test_responses_keys_and_remission():
     baseline = _readouts()
-    visit = _readouts(das28_crp=2.5, haq_di=1.25, sharp_score=2.0)
+    visit = _readouts(das28_crp=2.5, haq_di=1.25, sharp_score=2.0, facit_fatigue=31.0)
     r = ra_responses(baseline, visit)
     assert r["das28_remission"] == 1.0 and r["das28_low_activity"] == 1.0
     assert r["das28_crp_change"] == pytest.approx(-3.5)
     assert r["eular_good"] == 1.0 and r["eular_response"] == 1.0
     assert r["haq_di_change"] == pytest.approx(-0.25) and r["haq_mcid"] == 1.0
     assert r["sharp_change"] == pytest.approx(1.0) and r["radiographic_progression"] == 1.0
+    assert r["facit_fatigue_change"] == pytest.approx(4.0) and r["facit_fatigue_mcid"] == 1.0
 
 
 readout_values = st.fixed_dictionaries(
@@ -135,6 +137,7 @@ readout_values = st.fixed_dictionaries(
         "das28_crp": st.floats(0.5, 9),
         "das28_esr": st.floats(0.5, 9),
         "sharp_score": st.floats(-5, 50),
+        "facit_fatigue": st.floats(0, 52),
     }
 )
 
@@ -151,7 +154,8 @@ def test_acr_levels_are_nested(baseline, visit):
 def test_a_patient_compared_with_itself_is_no_responder(readouts):
     r = ra_responses(readouts, readouts)
     assert r["acr20"] == r["eular_response"] == r["haq_mcid"] == 0.0
-    assert r["das28_crp_change"] == r["sharp_change"] == 0.0
+    assert r["das28_crp_change"] == r["sharp_change"] == r["facit_fatigue_change"] == 0.0
+    assert r["facit_fatigue_mcid"] == 0.0
 
 
 # The observation model's random numbers.

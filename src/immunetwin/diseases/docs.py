@@ -62,7 +62,8 @@ def disease_markdown(disease: Disease) -> str:
         + ". `temperature_c` and `fever` are symptoms every disease shares, from plasma "
         "IL-6 (`readouts.symptom_readouts`: 36.8 C in health, 38.0 C at 50 pg/mL, "
         "Steinmetz et al. J Infect Dis 1995; each reading +- 0.4 C, Mackowiak et al. JAMA "
-        "1992); fatigue is not modelled.",
+        "1992). Fatigue: RA only (`facit_fatigue`, from the visit's pain; other "
+        "diseases: not modelled).",
         "",
         *_death_lines(disease),
     ]

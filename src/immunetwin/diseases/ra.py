@@ -63,12 +63,15 @@ _N_TRAITS = 3
 
 
 def ra_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[str, float]:
-    """RA readouts at the last output time: joints, globals, pain, HAQ-DI, labs, DAS28.
+    """RA readouts at the last output time: joints, globals, pain, fatigue, HAQ-DI, labs, DAS28.
 
     Per call: 12 standard normals from ``rng`` (5 for the joint counts and patient
     global, one each for the visit's activity fluctuation, CRP, ESR, physician
     global, pain, HAQ-DI and the Sharp reading) and three patient traits
     (expectation, pain offset, HAQ-DI offset) from :func:`readouts.patient_traits`.
+    FACIT-Fatigue (``facit_fatigue``) follows the pain reading, with its own trait and
+    noise from keyed generators (:func:`readouts.fatigue_normals`) that leave ``rng``
+    where it was.
 
     Args:
         trajectory: One patient's outputs (rows: times in days from the model's start).
@@ -99,6 +102,8 @@ def ra_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[str,
         + obs.PAIN_PATIENT_SD * pain_trait
         + obs.PAIN_SD * z[9]
     )
+    pain = float(np.clip(pain, 0.0, 100.0))
+    fatigue_trait, fatigue_z = obs.fatigue_normals(rng, float(trajectory.index[-1]))
     damage = obs.sharp_progression(trajectory)
     haq = obs.haq_di(burden, relief, damage, obs.HAQ_PATIENT_SD * haq_trait, z[11])
     das28 = obs.das28_crp(tjc, sjc, crp, patient_global)
@@ -113,7 +118,8 @@ def ra_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[str,
         * obs.haemoglobin_demographic_factor(trajectory),
         "patient_global": patient_global,
         "physician_global": float(np.clip(physician, 0.0, 100.0)),
-        "pain": float(np.clip(pain, 0.0, 100.0)),
+        "pain": pain,
+        "facit_fatigue": obs.facit_fatigue(pain, fatigue_trait, fatigue_z),
         "haq_di": haq,
         "das28_crp": das28,
         "das28_esr": obs.das28_esr(tjc, sjc, esr, patient_global),
@@ -167,6 +173,7 @@ def ra_responses(baseline: Mapping[str, float], visit: Mapping[str, float]) -> d
     at the visit); ``das28_low_activity`` (DAS28-CRP <= 3.2); ``eular_good`` and
     ``eular_response`` (good or moderate, on DAS28-CRP); ``haq_di_change`` and
     ``haq_mcid`` (improvement >= 0.22, Wells et al. J Rheumatol 1993);
+    ``facit_fatigue_change`` and ``facit_fatigue_mcid`` (improvement >= 4 points);
     ``sharp_change`` (modified total Sharp units) and ``radiographic_progression``
     (change > 0.5 units, the usual "no progression" cut-off).
 
@@ -177,6 +184,7 @@ def ra_responses(baseline: Mapping[str, float], visit: Mapping[str, float]) -> d
     eular = eular_response(float(baseline["das28_crp"]), float(visit["das28_crp"]))
     haq_change = float(visit["haq_di"]) - float(baseline["haq_di"])
     sharp_change = float(visit["sharp_score"]) - float(baseline["sharp_score"])
+    facit_change = float(visit["facit_fatigue"]) - float(baseline["facit_fatigue"])
     return {
         "acr20": float(acr_response(baseline, visit, 20.0)),
         "acr50": float(acr_response(baseline, visit, 50.0)),
@@ -188,6 +196,8 @@ def ra_responses(baseline: Mapping[str, float], visit: Mapping[str, float]) -> d
         "eular_good": float(eular == "good"),
         "eular_response": float(eular != "none"),
         "haq_di_change": haq_change,
+        "facit_fatigue_change": facit_change,
+        "facit_fatigue_mcid": float(facit_change >= obs.FACIT_F_MCID - 1e-9),
         "haq_mcid": float(haq_change <= -0.22 + 1e-9),
         "sharp_change": sharp_change,
         "radiographic_progression": float(sharp_change > 0.5),

@@ -55,6 +55,8 @@ __all__ = [
     "das28_crp",
     "das28_esr",
     "egfr",
+    "facit_fatigue",
+    "fatigue_normals",
     "haq_di",
     "joint_counts",
     "lognormal",
@@ -131,6 +133,33 @@ HAQ_PER_SHARP = 0.01  # HAQ-DI per modified Sharp unit of damage (calibrated: th
 # irreversible HAQ component ~0.1 per 10 Sharp units; Welsing et al. Arthritis Rheum 2001)
 HAQ_SD = 0.2  # within-patient test-retest SD (HAQ-DI SDC ~0.2-0.25)
 HAQ_PATIENT_SD = 0.2  # patient-level offset (age, comorbidity, coping)
+# FACIT-Fatigue (13 items, 0-52, higher = less fatigue; Yellen et al. J Pain Symptom
+# Manage 1997;13:63). In RA fatigue follows pain and mood more than inflammation
+# (Pollard et al. Rheumatology 2006;45:885), so it is read from the visit's pain (which
+# carries the synovitis, the placebo relief and the patient's pain offset) plus a
+# patient trait (mood, sleep, coping) and the visit's noise.
+FACIT_F_MAX = 52.0
+# 1,010 US adults: mean 43.6, SD 9.4 (Cella et al. Cancer 2002;94:528).
+FACIT_F_GENERAL_POPULATION = 43.6
+FACIT_F_GENERAL_POPULATION_SD = 9.4
+# Test-retest r of the fatigue subscale 0.84-0.90 (Yellen et al. 1997): the visit's noise
+# is 9.4 * sqrt(1 - 0.87); the patient trait takes the rest of the general population's
+# spread less the part its pain carries (~4 points).
+FACIT_F_VISIT_SD = 3.4
+FACIT_F_PATIENT_SD = 9.0
+# Calibrated together (two conditions): OPTION's baseline 27.1 (26.7-27.7 by arm, Smolen
+# et al. Lancet 2008;371:987) at the model's entry pain (~55 mm, tests/diseases/
+# test_ra_fatigue.py) and the general population's mean 43.6 at healthy pain (~9 mm,
+# with the ceiling at 52).
+FACIT_F_PAIN_FREE = 48.8  # FACIT-F at 0 mm pain
+FACIT_F_PER_PAIN_MM = 0.40
+# A change of 4 points or more is important to patients (3-4 in RA: Cella et al.
+# J Rheumatol 2005;32:811).
+FACIT_F_MCID = 4.0
+# Seed-sequence spawn-key elements of the fatigue trait and reading generators (see
+# TRAIT_KEY): their draws move no other readout.
+FATIGUE_TRAIT_KEY = 0x7FA8
+FATIGUE_KEY = 0x7FA7
 # Radiographic progression: van der Heijde modified total Sharp score (0-448 units).
 SHARP_PER_LOSS_YEAR = 0.0375  # units per (% synovium function lost x year) (calibrated:
 # an untreated established patient at the model's ~72% loss progresses ~2.7 units/year
@@ -626,6 +655,34 @@ def reading_normal(rng: np.random.Generator, key: int, day: float) -> float:
     return 0.0 if child is None else float(child.standard_normal())
 
 
+def facit_fatigue(pain: float, trait: float, z: float) -> float:
+    """FACIT-Fatigue (0-52, higher = less fatigue) from the visit's pain (0-100 mm).
+
+    Args:
+        pain: The visit's pain reading (mm).
+        trait: The patient's fatigue trait (a standard normal, :func:`fatigue_normals`).
+        z: The visit's standard normal.
+    """
+    score = (
+        FACIT_F_PAIN_FREE
+        - FACIT_F_PER_PAIN_MM * pain
+        + FACIT_F_PATIENT_SD * trait
+        + FACIT_F_VISIT_SD * z
+    )
+    return float(np.clip(score, 0.0, FACIT_F_MAX))
+
+
+def fatigue_normals(rng: np.random.Generator, day: float) -> tuple[float, float]:
+    """The patient's fatigue trait and the reading's normal on ``day``; ``rng`` unmoved.
+
+    Both come from keyed generators (:func:`reading_normal`), so adding fatigue moved
+    no other readout's draws. Zeros for a generator without a seed sequence.
+    """
+    child = _keyed_generator(rng, FATIGUE_TRAIT_KEY)
+    trait = 0.0 if child is None else float(child.standard_normal())
+    return trait, reading_normal(rng, FATIGUE_KEY, day)
+
+
 def temperature_reading(il6: float, z: float) -> float:
     """An oral temperature reading (C): the IL-6 set point plus ``z`` reading SDs."""
     return body_temperature(il6) + TEMPERATURE_READING_SD_C * z
@@ -640,9 +697,10 @@ def symptom_readouts(
     :data:`TEMPERATURE_READING_SD_C` noise from :func:`reading_normal`, none without
     ``rng``) and ``fever`` (1.0 when it is above :data:`FEVER_C`). Joint pain, rash and
     swollen lymph nodes are each disease's own readouts (``pain``/``tjc28``, ``rash``,
-    ``lymphoproliferation``); fatigue is not modelled (no mechanistic driver with a
-    documented size: in RA it follows pain and mood more than inflammation, Pollard et
-    al. Rheumatology 2006;45:885).
+    ``lymphoproliferation``). Fatigue is RA's own readout (``facit_fatigue``, from the
+    visit's pain: in RA it follows pain and mood more than inflammation, Pollard et al.
+    Rheumatology 2006;45:885); other diseases do not model it (no driver with a
+    documented size).
     """
     z = 0.0 if rng is None else reading_normal(rng, TEMPERATURE_KEY, float(trajectory.index[-1]))
     temperature = temperature_reading(float(trajectory["lab_il6"].iloc[-1]), z)
