@@ -126,10 +126,10 @@ def test_list_parameters_has_units_and_sources() -> None:
             ("calibrate", "--report", "/tmp/immunetwin-nowhere.md", "--trial", "ARMADA"),
             "unknown calibration trial 'ARMADA': choose from affirm, armada",
         ),
-        # A partial table must not replace the full one (the other trials' rows).
+        # Rows at other settings must not join the table (checked before simulating).
         (
-            ("calibrate", "--report", CALIBRATION_REPORT, "--trial", "armada"),
-            "already holds a published-versus-simulated table",
+            ("calibrate", "--report", CALIBRATION_REPORT, "--trial", "armada", "--patients", "6"),
+            "cannot join",
         ),
     ],
 )
@@ -256,9 +256,25 @@ def test_list_drugs_has_every_label_drug() -> None:
 
 def test_calibration_report_draws_patients_apart_from_the_calibration(tmp_path: Path) -> None:
     """Without --seed the report uses seed 11, not the calibration's 7 (out of sample)."""
-    from immunetwin.trials.calibration import CALIBRATION_SEED, REPORT_SEED
+    from immunetwin.trials.calibration import CALIBRATION_SEED, REPORT_SEED, REPORT_TABLE_HEADER
 
     assert REPORT_SEED != CALIBRATION_SEED
     report = tmp_path / "report.md"
     run("calibrate", "--report", str(report), "--trial", "checkmate067", "--patients", "6")
     assert f"each trial at 6 patients, seed {REPORT_SEED};" in report.read_text()
+
+    # --trial into the existing report: its rows replace theirs, the other trials' rows
+    # and the notes stay, and the tally is recounted.
+    text = report.read_text()
+    other = "| OTHER | placebo | acr20 | 10 | 50 [40, 60] | 6 | **miss** |"
+    table = text.index(REPORT_TABLE_HEADER)
+    header_end = text.index("\n", text.index("\n", table) + 1)  # after the separator
+    text = text[:header_end] + "\n" + other + text[header_end:] + "\n## Misses and why\n\nkept\n"
+    report.write_text(text)
+    run("calibrate", "--report", str(report), "--trial", "checkmate067", "--patients", "6")
+    merged = report.read_text()
+    rows = [line for line in merged.splitlines() if line.startswith("| CheckMate")]
+    assert rows and len(rows) == len([r for r in text.splitlines() if r.startswith("| CheckMate")])
+    assert other in merged and merged.endswith("## Misses and why\n\nkept\n")
+    hits = sum(row.endswith("| yes |") for row in rows)
+    assert f"{hits} of {len(rows) + 1} published values inside" in merged

@@ -839,7 +839,12 @@ def calibrate(
         typer.Option(help="Instead: rerun every built-in trial and write this Markdown table."),
     ] = None,
     trials: Annotated[
-        list[str] | None, typer.Option("--trial", help="--report: only these trials (repeat).")
+        list[str] | None,
+        typer.Option(
+            "--trial",
+            help="--report: only these trials (repeat); into an existing report, their rows "
+            "replace theirs (same --patients and --seed).",
+        ),
     ] = None,
     parallel: Annotated[
         bool,
@@ -858,6 +863,8 @@ def calibrate(
         REPORT_SEED,
         REPORT_TABLE_HEADER,
         calibration_report,
+        check_report_settings,
+        merge_report,
         write_calibration,
     )
     from immunetwin.trials.calibration import calibrate as run_calibration
@@ -871,20 +878,19 @@ def calibrate(
     if trials and report is None:
         raise SpecError("--trial selects trials of a report: give --report FILE as well")
     if report is not None:
-        if trials and report.exists() and REPORT_TABLE_HEADER in report.read_text("utf-8"):
-            # A partial table would replace the full one: the other trials' rows would go.
-            raise SpecError(
-                f"--trial writes only those trials' rows, and {report} already holds a "
-                "published-versus-simulated table: give --report a new file"
-            )
-        text = calibration_report(
-            patients, REPORT_SEED if seed is None else seed, workers, trials, log
-        )
-        # Hand-written interpretation below NOTES_MARKER survives regeneration.
-        if report.exists():
-            old = report.read_text(encoding="utf-8")
-            if NOTES_MARKER in old:
-                text = text.rstrip("\n") + "\n\n" + old[old.index(NOTES_MARKER) :]
+        old = report.read_text(encoding="utf-8") if report.exists() else ""
+        merge = bool(trials) and REPORT_TABLE_HEADER in old
+        report_seed = REPORT_SEED if seed is None else seed
+        if merge:
+            # Fail on mismatched settings before simulating anything.
+            check_report_settings(old, patients, report_seed, str(report))
+        text = calibration_report(patients, report_seed, workers, trials, log)
+        if merge:
+            # --trial: those trials' rows replace theirs in the existing table.
+            text = merge_report(old, text, str(report))
+        elif NOTES_MARKER in old:
+            # Hand-written interpretation below NOTES_MARKER survives regeneration.
+            text = text.rstrip("\n") + "\n\n" + old[old.index(NOTES_MARKER) :]
         atomic_write_text(report, text)
         typer.echo(f"wrote {report}")
         return

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -44,6 +45,8 @@ __all__ = [
     "calibrated_parameters",
     "calibration_report",
     "calibration_spec",
+    "check_report_settings",
+    "merge_report",
     "misfit",
 ]
 
@@ -519,3 +522,84 @@ def calibration_report(
             )
     lines += ["", f"{hits} of {total} published values inside the simulated 95% CI.", ""]
     return "\n".join(lines)
+
+
+_RUN_PATTERN = re.compile(r"\(each trial at (\d+) patients, seed (\d+);")
+_TALLY_PATTERN = re.compile(r"^\d+ of \d+ published values inside the simulated 95% CI\.$")
+
+
+def report_run_settings(text: str) -> tuple[int, int] | None:
+    """The patients and seed a report's trials ran at, from its opening lines."""
+    found = _RUN_PATTERN.search(text)
+    return None if found is None else (int(found[1]), int(found[2]))
+
+
+def check_report_settings(old: str, patients: int, seed: int, where: str) -> None:
+    """Raise unless rows at ``patients`` and ``seed`` may join the report ``old``.
+
+    Raises:
+        SpecError: When ``old`` was run at other settings (its rows would not be
+            comparable with the new ones).
+    """
+    settings = report_run_settings(old)
+    if settings is not None and settings != (patients, seed):
+        raise SpecError(
+            f"--trial rows at {patients} patients, seed {seed} cannot join {where}'s table "
+            f"at {settings[0]} patients, seed {settings[1]}: give the same --patients and "
+            "--seed, or a new file"
+        )
+
+
+def _report_parts(text: str, where: str) -> tuple[list[str], list[str], list[str]]:
+    """A report's lines before its trials table, the table's rows, and the lines after.
+
+    The rows are the lines after the header and its separator that start with ``|``;
+    the tally line ("N of M published values...") and what follows are the last part.
+    """
+    lines = text.splitlines()
+    if REPORT_TABLE_HEADER not in lines:
+        raise SpecError(f"{where} has no published-versus-simulated table")
+    start = lines.index(REPORT_TABLE_HEADER) + 2  # header and separator
+    end = start
+    while end < len(lines) and lines[end].startswith("|"):
+        end += 1
+    return lines[:start], lines[start:end], lines[end:]
+
+
+def _trial_of(row: str) -> str:
+    return row.split("|")[1].strip()
+
+
+def merge_report(old: str, new: str, where: str = "the report") -> str:
+    """``old`` with the trials table rows of ``new``'s trials replaced by ``new``'s.
+
+    ``new`` is a report of some trials (``calibrate --report --trial``): its rows take
+    the place of the same trials' rows in ``old`` (new trials go at the end of the
+    table), the tally of hits is recounted over the merged table, and the part before
+    the table (run settings, calibrated parameters) is ``new``'s, as it describes the
+    current calibration. Everything after the tally line is ``old``'s.
+
+    Raises:
+        SpecError: When either has no table, or the two were run at different patient
+            numbers or seeds (their rows would not be comparable).
+    """
+    new_run = report_run_settings(new)
+    if new_run is not None:
+        check_report_settings(old, *new_run, where)
+    _, old_rows, old_after = _report_parts(old, where)
+    new_before, new_rows, _ = _report_parts(new, "the new report")
+    replaced = {_trial_of(row) for row in new_rows}
+    merged: list[str] = []
+    placed: set[str] = set()
+    for row in old_rows:
+        trial = _trial_of(row)
+        if trial not in replaced:
+            merged.append(row)
+        elif trial not in placed:
+            merged += [r for r in new_rows if _trial_of(r) == trial]
+            placed.add(trial)
+    merged += [r for r in new_rows if _trial_of(r) not in placed]
+    hits = sum(row.rstrip().endswith("| yes |") for row in merged)
+    tally = f"{hits} of {len(merged)} published values inside the simulated 95% CI."
+    after = [tally if _TALLY_PATTERN.match(line) else line for line in old_after]
+    return "\n".join([*new_before, *merged, *after]) + "\n"
