@@ -17,9 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from immunetwin._errors import SpecError
-from immunetwin.diseases import RA, T1D
+from immunetwin.diseases import CROHNS, RA, T1D
 from immunetwin.diseases.mortality import (
     BACKGROUND_PARAMETERS,
+    CROHNS_DEATHS,
     LUPUS_DEATHS,
     RA_DEATHS,
     T1D_DEATHS,
@@ -39,9 +40,20 @@ def _visits(column: str, values: list[float]) -> pd.DataFrame:
     return pd.DataFrame({column: values}, index=YEAR * np.arange(len(values)))
 
 
-def test_ra_and_t1d_declare_their_death_models():
+def test_ra_t1d_and_crohns_declare_their_death_models():
     assert RA.mortality is RA_DEATHS
     assert T1D.mortality is T1D_DEATHS
+    assert CROHNS.mortality is CROHNS_DEATHS
+
+
+@settings(max_examples=40, deadline=None)
+@given(age=st.floats(16.0, 90.0), female=st.booleans())
+def test_crohns_dies_at_the_pooled_smr(age, female):
+    sex = "female" if female else "male"
+    visits = pd.DataFrame(index=YEAR * np.arange(5))  # reads no readouts
+    hazards = CROHNS_DEATHS.hazards(visits, age, sex)
+    ratio = hazards.sum(axis=1).to_numpy() / background_hazard(age + np.arange(5), sex)
+    np.testing.assert_allclose(ratio, 1.38, rtol=1e-12)
 
 
 def test_ra_cardiovascular_risk_follows_the_das28_categories():
@@ -94,6 +106,7 @@ MODELS = {
     "lupus": (LUPUS_DEATHS, {"sledai_2k": 8.0, "egfr": 40.0}),
     "ra": (RA_DEATHS, {"das28_esr": 5.5}),
     "t1d": (T1D_DEATHS, {"stage3_day": 10.0}),
+    "crohns": (CROHNS_DEATHS, {"cdai": 250.0}),
 }
 
 
@@ -119,7 +132,7 @@ def test_missing_readouts_name_the_model_and_the_readout():
 
 
 def test_every_parameter_has_a_unit_and_a_source():
-    for model in (LUPUS_DEATHS, RA_DEATHS, T1D_DEATHS):
+    for model in (LUPUS_DEATHS, RA_DEATHS, T1D_DEATHS, CROHNS_DEATHS):
         assert isinstance(model, CompetingRisks)
         for name, quantity in model.parameters.items():
             assert quantity.unit and quantity.source.strip(), name

@@ -21,6 +21,7 @@ from scipy.special import ndtr
 from immunetwin.declaration import LogNormal
 from immunetwin.diseases import readouts as obs
 from immunetwin.diseases.declaration import Covariate, Demographics, Disease, ParameterChange
+from immunetwin.diseases.mortality import CROHNS_DEATHS
 from immunetwin.immune.steady_state import HEALTHY_STEADY_STATE
 
 __all__ = [
@@ -350,4 +351,5 @@ CROHNS = Disease(
     follow_up_days=365.0,
     responses=crohns_responses,
     history_days=ENROLMENT_DAY,
+    mortality=CROHNS_DEATHS,
 )

@@ -34,10 +34,18 @@ cause. Before diagnosis: the background. Glycaemic control, which sets the exces
 that study (hazard ratio 2.4 at HbA1c <= 6.9% to 8.5 at >= 9.7%), is not simulated:
 the ratios are the register's average.
 
+**Crohn's disease** (:data:`CROHNS_DEATHS`): the pooled standardised mortality ratio of
+population-based cohorts, 1.38 (Bewtra et al. Inflamm Bowel Dis 2013), as a constant
+excess (the ``crohns`` cause: mostly gastrointestinal, respiratory and genitourinary
+deaths, Duricova et al. Inflamm Bowel Dis 2010) on the background. It is not tied to
+the simulated activity (no published gradient by CDAI in hand), so treatment does not
+change it.
+
 Not modelled (no death model, stated rather than invented): MS (excess mortality of
 relapsing MS begins ~20 years after onset, Leray et al. PLoS One 2015, beyond the model's
-course, which has no progressive phase), Crohn's disease, thyroiditis, the monogenic
-syndromes and checkpoint-inhibitor toxicity (grade 5 events).
+course, which has no progressive phase), thyroiditis (treated hypothyroidism: no excess
+in hand), the monogenic syndromes (mortality driven by infections and organ failures the
+cohorts report too sparsely) and checkpoint-inhibitor toxicity (grade 5 events).
 
 :meth:`CompetingRisks.expected` integrates the competing risks without sampling, for
 population figures; calling the model (:meth:`CompetingRisks.sample`) draws one patient's
@@ -58,6 +66,7 @@ from immunetwin.drugs._declarations import Quantity
 
 __all__ = [
     "BACKGROUND_PARAMETERS",
+    "CROHNS_DEATHS",
     "LUPUS_DEATHS",
     "RA_DEATHS",
     "T1D_DEATHS",
@@ -379,5 +388,35 @@ T1D_DEATHS = CompetingRisks(
         "from clinical diagnosis (stage 3), cardiovascular deaths x4.60 and all causes "
         "x3.52 the background (Lind et al. 2014), the non-cardiovascular excess as the "
         "diabetes cause; the background before diagnosis"
+    ),
+)
+
+
+CROHNS_PARAMETERS: Mapping[str, Quantity] = {
+    "all_cause_smr": Q(
+        1.38,
+        "dimensionless",
+        "Bewtra et al. Inflamm Bowel Dis 2013;19:599, meta-analysis of inception and "
+        "population cohorts: Crohn's disease all-cause SMR 1.38 (1.23-1.55); Duricova et "
+        "al. Inflamm Bowel Dis 2010;16:347 pooled 1.39 (1.30-1.49)",
+    ),
+}
+
+
+def _crohns_rates(visits: pd.DataFrame, background: np.ndarray) -> dict[str, np.ndarray]:
+    excess = _value(CROHNS_PARAMETERS, "all_cause_smr") - 1.0
+    return {"crohns": background * excess, "other": background}
+
+
+CROHNS_DEATHS = CompetingRisks(
+    name="Crohn's disease",
+    causes=("crohns", "other"),
+    readouts=(),
+    rates=_crohns_rates,
+    parameters=CROHNS_PARAMETERS,
+    summary=(
+        "the background at every age and sex plus a constant excess of 0.38 times it "
+        "(pooled SMR 1.38, Bewtra et al. 2013): not tied to the simulated activity, so "
+        "treatment does not change it"
     ),
 )
