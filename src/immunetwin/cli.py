@@ -23,6 +23,7 @@ from immunetwin._errors import ImmuneTwinError, SpecError
 from immunetwin._io import atomic_write_text
 from immunetwin.changes import parse_changes, parse_setting
 from immunetwin.declaration import Model, Variability
+from immunetwin.diseases.declaration import Disease
 from immunetwin.engine import Schedule, Simulator, output_grid
 from immunetwin.models import BuiltinModel, builtin_models, get_entry, get_model
 
@@ -351,6 +352,7 @@ def _simulate_disease(
     )
     numeric = readouts.select_dtypes("number")
     shown_age = disease.demographics.age_mean if age is None else age
+    numeric = _with_survival(disease, numeric, shown_age, sex)
     title = f"{name}: {sex}, {shown_age:g} years, patient {seed}"
     title += "".join(f", {r}" for r in regimens)
     span = (
@@ -378,6 +380,28 @@ def _simulate_disease(
 
 
 MAX_DISEASE_PANELS = 16  # readouts that change over the course; more panels are unreadable
+
+
+def _with_survival(disease: Disease, readouts: pd.DataFrame, age: float, sex: str) -> pd.DataFrame:
+    """The readouts plus ``survival`` from the disease's death model, summarised on stderr.
+
+    Unchanged for a disease without a competing-risk death model.
+    """
+    from immunetwin.diseases.mortality import CompetingRisks
+
+    model = disease.mortality
+    if not isinstance(model, CompetingRisks) or len(readouts) < 2:
+        return readouts
+    survival = model.survival(readouts, age, sex)
+    outcome = model.expected(readouts, age, sex)
+    causes = ", ".join(f"{cause} {100 * p:.2g}%" for cause, p in outcome.by_cause.items())
+    years = (readouts.index[-1] - readouts.index[0]) / 365.25
+    typer.echo(
+        f"death model ({model.name}): survival over {years:.3g} years {100 * outcome.survival:.3g}%"
+        f"; risk by cause {causes}",
+        err=True,
+    )
+    return readouts.assign(survival=survival)
 
 
 @app.command("simulate-sbml")

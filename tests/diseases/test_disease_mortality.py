@@ -124,6 +124,15 @@ def test_sampled_deaths_match_the_expected_risk(name):
         assert causes.count(cause) / 3000 == pytest.approx(expected.by_cause[cause], abs=0.025)
 
 
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_survival_at_each_visit_ends_at_the_expected_survival(name):
+    model, readouts = MODELS[name]
+    visits = pd.DataFrame([readouts] * 6, index=YEAR * np.arange(6))
+    survival = model.survival(visits, 50.0, "female")
+    assert survival.iloc[0] == 1.0 and (np.diff(survival.to_numpy()) < 0).all()
+    assert survival.iloc[-1] == pytest.approx(model.expected(visits, 50.0, "female").survival)
+
+
 def test_missing_readouts_name_the_model_and_the_readout():
     with pytest.raises(SpecError, match="rheumatoid arthritis mortality needs the readouts"):
         RA_DEATHS.hazards(_visits("das28_crp", [5.0, 5.0]), 50.0, "female")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import shutil
@@ -69,6 +70,19 @@ def test_cli_simulates_a_lupus_patient_with_a_figure(tmp_path: Path) -> None:
     assert data["times_day"][0] == 28.0 and data["times_day"][-1] == pytest.approx(730.5)
     assert {"sledai_2k", "anti_dsdna", "c3", "upcr", "egfr"} <= set(data["outputs"])
     assert fig.read_bytes()[:4] == b"\x89PNG"
+    # The death model's survival over the course: 1 at the first visit, never rising,
+    # summarised on stderr (stdout stays the JSON).
+    survival = data["outputs"]["survival"]
+    assert survival[0] == 1.0 and 0.0 < survival[-1] < 1.0
+    assert all(b <= a for a, b in itertools.pairwise(survival))
+    assert "death model (lupus): survival over" in result.stderr
+
+
+def test_cli_disease_without_a_death_model_has_no_survival() -> None:
+    result = run("simulate", "thyroiditis", "--years", "1", "--json")
+    assert result.returncode == 0, result.stderr
+    assert "survival" not in json.loads(result.stdout)["outputs"]
+    assert "death model" not in result.stderr
 
 
 def test_cli_disease_with_an_option_it_does_not_take_is_one_line_and_exit_2() -> None:

@@ -264,6 +264,14 @@ class CompetingRisks:
             alive -= dying
         return Mortality(alive, died)
 
+    def survival(self, visits: pd.DataFrame, age: float, sex: str) -> pd.Series:
+        """Probability of being alive at each visit (1 at the first), as :meth:`expected`."""
+        hazards = self.hazards(visits, age, sex)
+        years = np.diff(hazards.index.to_numpy(dtype=float)) / 365.25
+        total = hazards.iloc[:-1].to_numpy().sum(axis=1)
+        cumulative = np.concatenate([[0.0], np.cumsum(total * years)])
+        return pd.Series(np.exp(-cumulative), index=visits.index, name="survival")
+
     def sample(
         self, visits: pd.DataFrame, age: float, sex: str, rng: np.random.Generator
     ) -> tuple[float, str]:
