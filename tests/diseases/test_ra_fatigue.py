@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from immunetwin.diseases import RA
 from immunetwin.diseases.readouts import (
     FACIT_F_GENERAL_POPULATION,
+    FACIT_F_GENERAL_POPULATION_SD,
     FACIT_F_MAX,
     facit_fatigue,
     fatigue_normals,
@@ -47,7 +48,7 @@ def test_healthy_adults_read_the_general_populations_fatigue(healthy_population)
     scores = healthy_population["facit_fatigue"]
     print(
         f"\nFACIT-F in health {scores.mean():.1f} (SD {scores.std():.1f}, n={len(scores)}); "
-        f"general population {FACIT_F_GENERAL_POPULATION} (SD 9.4)"
+        f"general population {FACIT_F_GENERAL_POPULATION} (SD {FACIT_F_GENERAL_POPULATION_SD})"
     )
     assert abs(scores.mean() - FACIT_F_GENERAL_POPULATION) <= 2 * _se(scores) + 1.0
     assert 6.0 < scores.std() < 11.0

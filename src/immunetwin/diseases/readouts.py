@@ -143,9 +143,13 @@ FACIT_F_MAX = 52.0
 FACIT_F_GENERAL_POPULATION = 43.6
 FACIT_F_GENERAL_POPULATION_SD = 9.4
 # Test-retest r of the fatigue subscale 0.84-0.90 (Yellen et al. 1997): the visit's noise
-# is 9.4 * sqrt(1 - 0.87); the patient trait takes the rest of the general population's
-# spread less the part its pain carries (~4 points).
-FACIT_F_VISIT_SD = 3.4
+# is the general population's SD times sqrt(1 - r) at r = 0.87.
+FACIT_F_RETEST = 0.87
+FACIT_F_VISIT_SD = round(FACIT_F_GENERAL_POPULATION_SD * math.sqrt(1.0 - FACIT_F_RETEST), 1)
+# The patient trait (mood, sleep, coping): calibrated so that, with the pain's spread and
+# the ceiling at 52, healthy adults read an SD near the general population's (the
+# model's healthy population reads 8.4-8.5 against 9.4; tests/diseases/
+# test_ra_fatigue.py).
 FACIT_F_PATIENT_SD = 9.0
 # Calibrated together (two conditions): OPTION's baseline 27.1 (26.7-27.7 by arm, Smolen
 # et al. Lancet 2008;371:987) at the model's entry pain (~55 mm, tests/diseases/

@@ -520,8 +520,13 @@ def calibration_report(
                 f"| {spec.name} | {label} | {name} | {effect:g} | {sim:.3g} "
                 f"{_interval(low, high)} | {n} | {'yes' if hit else '**miss**'} |"
             )
-    lines += ["", f"{hits} of {total} published values inside the simulated 95% CI.", ""]
+    lines += ["", _tally(hits, total), ""]
     return "\n".join(lines)
+
+
+def _tally(hits: int, total: int) -> str:
+    """The report's count of hits (:data:`_TALLY_PATTERN` finds it again when merging)."""
+    return f"{hits} of {total} published values inside the simulated 95% CI."
 
 
 _RUN_PATTERN = re.compile(r"\(each trial at (\d+) patients, seed (\d+);")
@@ -600,6 +605,6 @@ def merge_report(old: str, new: str, where: str = "the report") -> str:
             placed.add(trial)
     merged += [r for r in new_rows if _trial_of(r) not in placed]
     hits = sum(row.rstrip().endswith("| yes |") for row in merged)
-    tally = f"{hits} of {len(merged)} published values inside the simulated 95% CI."
+    tally = _tally(hits, len(merged))
     after = [tally if _TALLY_PATTERN.match(line) else line for line in old_after]
     return "\n".join([*new_before, *merged, *after]) + "\n"
