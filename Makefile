@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench bench-trial bench-compile bench-tolerance docs clean
+.PHONY: demo test lint typecheck pytest bench bench-trial bench-compile bench-tolerance bench-averaged docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ bench-compile: $(STAMP)
 
 bench-tolerance: $(STAMP)
 	$(BIN)/python benchmarks/tolerance.py
+
+bench-averaged: $(STAMP)
+	$(BIN)/python benchmarks/averaged_dosing.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

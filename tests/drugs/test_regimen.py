@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from immunetwin import SpecError, StateChange
-from immunetwin.drugs import DRUGS, PatientCovariates, Regimen, parse_regimen, regimen_schedule
+from immunetwin.drugs import (
+    DRUGS,
+    PatientCovariates,
+    Regimen,
+    Route,
+    parse_regimen,
+    regimen_schedule,
+)
 from immunetwin.population import SCHEDULE_STREAM, patient_rng
 
 ADULT = PatientCovariates(weight_kg=70, height_cm=170, sex="male")
@@ -41,6 +50,8 @@ EXAMPLES = [
     "prednisone 60 mg daily for 2 weeks then tapering to 0 mg over 8 weeks in steps of 2.5 mg",
     "interferon beta-1a 44 ug SC three times weekly",
     "Prednisolone 10 mg orally once daily",
+    "methotrexate 15 mg weekly, averaged",
+    "methotrexate 7.5 mg weekly for 4 weeks then 15 mg SC weekly, adherence 90%, averaged",
 ]
 
 
@@ -213,6 +224,60 @@ def test_iv_infusion_is_zero_order_and_overlaps_add() -> None:
     assert list(bolus.changes) == [StateChange(0.0, "rituximab_central", "add", 500.0)]
 
 
+def test_averaged_doses_are_constant_inputs_over_their_gaps() -> None:
+    schedule = regimen_schedule(
+        ["methotrexate 7.5 mg weekly for 2 weeks then 15 mg weekly, averaged"], ADULT, 30
+    )
+    assert list(schedule.changes) == [
+        StateChange(0.0, "methotrexate_oral_input_rate", "set", 7.5 / 7),
+        StateChange(14.0, "methotrexate_oral_input_rate", "set", 15.0 / 7),
+    ]
+    methotrexate = DRUGS["methotrexate"]
+    assert methotrexate.pk is not None
+    with_iv = dataclasses.replace(
+        methotrexate,
+        pk=dataclasses.replace(methotrexate.pk, routes=(*methotrexate.pk.routes, Route("iv"))),
+    )
+    iv = regimen_schedule(
+        ["methotrexate 14 mg IV every 3.5 days, averaged"],
+        ADULT,
+        10,
+        library={"methotrexate": with_iv},
+    )
+    # Averaged IV doses go through the infusion rate, into the central compartment.
+    assert list(iv.changes) == [StateChange(0.0, "methotrexate_infusion_rate", "set", 4.0)]
+
+
+@settings(max_examples=30, deadline=None)
+@given(adherence=st.integers(0, 100), seed=st.integers(0, 2**32 - 1))
+def test_averaged_dosing_delivers_exactly_the_doses_taken(adherence: int, seed: int) -> None:
+    text = f"methotrexate 15 mg weekly, adherence {adherence}%"
+    horizon = 70.0
+    taken = regimen_schedule([text], ADULT, horizon, np.random.default_rng(seed)).changes
+    averaged = regimen_schedule(
+        [text + ", averaged"], ADULT, horizon, np.random.default_rng(seed)
+    ).changes
+    # The same doses are missed; each taken dose is spread over its week.
+    given_mg = sum(c.value for c in taken)
+    times = [c.time for c in averaged] + [horizon]
+    delivered = sum(c.value * (b - a) for c, a, b in zip(averaged, times, times[1:], strict=False))
+    assert delivered == pytest.approx(given_mg)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("adalimumab 40 mg SC every 14 days, averaged", "adalimumab cannot be averaged: its eff"),
+        ("methotrexate 15 mg every 28 days, averaged", "effect half-life .21 days. must be at"),
+        ("cd19_car_t 1e6 cells/kg IV every 28 days, averaged", "cell therapy cannot be averaged"),
+    ],
+)
+def test_averaging_is_refused_where_peaks_matter(text: str, message: str) -> None:
+    with pytest.raises(SpecError, match=message) as info:
+        regimen_schedule([text], ADULT, 60)
+    assert "\n" not in str(info.value)
+
+
 # -- errors: one clear line ------------------------------------------------------------------
 
 
@@ -234,6 +299,7 @@ def test_iv_infusion_is_zero_order_and_overlaps_add() -> None:
         ("methotrexate 15 mg over 2 h weekly", "IV doses only"),
         ("", "a regimen needs text"),
         ("adalimumab", "has no dose"),
+        ("methotrexate 15 mg on days 0, 7, averaged", "every phase needs a repeating schedule"),
     ],
 )
 def test_bad_regimens_raise_one_clear_line(text: str, message: str) -> None:

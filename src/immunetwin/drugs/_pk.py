@@ -7,7 +7,8 @@ Naming, for a drug ``d``:
       ``d_effect_site`` (mg/L) when the drug has an effect compartment;
     - parameters: ``d_clearance_typical`` (L/day), ``d_central_volume_typical``
       (L) and the other typical values, ``d_infusion_rate`` (mg/day, switched
-      by the schedule for zero-order IV infusions);
+      by the schedule for zero-order IV infusions) and ``d_<route>_input_rate``
+      (mg/day into a depot, switched by the schedule for averaged regimens);
     - rules: ``d_clearance``, ``d_central_volume`` (covariate-adjusted) and
       ``d_concentration`` (mg/L, the plasma concentration that mechanism rules read).
 
@@ -83,6 +84,7 @@ def species_names(drug: Drug) -> dict[str, str]:
         for route in drug.pk.routes:
             if route.name != "iv":
                 names[f"depot_{route.name}"] = f"{d}_depot_{route.name}"
+                names[f"input_{route.name}"] = f"{d}_{route.name}_input_rate"
     return names
 
 
@@ -430,6 +432,14 @@ def _absorption(
         *parameters,
         _par(ka, route.absorption_rate, "1/day", f"first-order {r.upper()} absorption rate ka"),
         _par(f, route.bioavailability, "dimensionless", f"{r.upper()} bioavailability F"),
+        Parameter(
+            f"{d}_{r}_input_rate",
+            0.0,
+            "mg/day",
+            source="definition: zero-order input into the depot, set by the dosing schedule "
+            "for averaged regimens (each dose spread over its dosing interval)",
+            description=f"current averaged {r.upper()} input rate",
+        ),
     ]
     species = [
         *species,
@@ -445,6 +455,12 @@ def _absorption(
     ]
     reactions = [
         *reactions,
+        Reaction(
+            f"{d}_{r}_input",
+            f"{d}_{r}_input_rate",
+            products={depot: 1},
+            description="averaged dosing: each dose spread evenly over its dosing interval",
+        ),
         Reaction(
             f"{d}_{r}_absorption",
             _floored(d, f"{ka} * {f} * {depot}", depot),

@@ -9,6 +9,7 @@ A regimen reads like a prescription::
     ocrelizumab 300 mg IV on days 0, 14 then 600 mg every 24 weeks
     infliximab 5 mg/kg IV over 2 h at weeks 0, 2, 6 then every 8 weeks
     tofacitinib 5 mg twice daily, adherence 80%
+    methotrexate 15 mg weekly, averaged
 
 ``then`` separates phases. A phase without a dose or schedule inherits them
 from the phase before; ``then every N`` after explicit days starts N after the
@@ -22,6 +23,15 @@ BSA-based amounts, adherence drawn from the patient's own generator) and
 :class:`immunetwin.Schedule` of exact jumps into the drugs' depot or central
 species. IV infusions are zero-order inputs: the schedule sets
 ``<drug>_infusion_rate`` at the start of each infusion and back at its end.
+
+An ``averaged`` regimen spreads each dose evenly over its dosing gap (a zero-order
+input into the depot, or the central compartment for IV doses) instead of giving it
+at once. Every dose still restarts the solver when given as a jump (weekly
+methotrexate made an RA patient-year ~6x dearer, docs/trials.md); averaged, the input
+only changes when the dose does. It keeps the drug's mean exposure and removes its
+peaks, so it is allowed only for drugs whose effects follow an effect compartment at
+least :data:`AVERAGING_MIN_HALF_LIVES` dosing gaps slow (methotrexate's polyglutamates:
+21 days against a 7-day gap), and plasma concentrations then read as their mean.
 """
 
 from __future__ import annotations
@@ -41,6 +51,7 @@ from immunetwin.drugs._pk import BODY_WEIGHT, SEX_FEMALE, species_names
 from immunetwin.engine import Schedule, StateChange
 
 __all__ = [
+    "AVERAGING_MIN_HALF_LIVES",
     "Dose",
     "DoseEvent",
     "PatientCovariates",
@@ -86,6 +97,13 @@ _IU_UNITS: dict[str, tuple[float, str | None]] = {
 }
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+# An averaged regimen needs effects that follow an effect compartment whose half-life is
+# at least this many dosing gaps. A short-lived plasma peak reaches the effect site as
+# an impulse, after which it decays first-order: at 2 gaps the effect-site concentration
+# swings from 16% below to 18% above its mean at steady state, which averaging removes;
+# methotrexate (21 days, 7-day gap) swings from 11% below to 12% above.
+AVERAGING_MIN_HALF_LIVES = 2.0
 
 # Cell products are infused as a bolus (over minutes; the model's days make it instant).
 _CELL_INFUSION = Route("iv")
@@ -340,6 +358,8 @@ class DoseEvent:
         amount_mg: Amount of the dosed compound (mg; cells for a cell therapy).
         infusion_days: IV infusion duration (days); 0 for a bolus or extravascular dose.
         taken: False for a dose missed (adherence or an explicit skip).
+        spread_days: For an averaged regimen, the dosing gap over which the dose is
+            given as a constant input (days); 0 otherwise.
     """
 
     time: float
@@ -348,6 +368,7 @@ class DoseEvent:
     amount_mg: float
     infusion_days: float
     taken: bool
+    spread_days: float = 0.0
 
 
 class Regimen(BaseModel):
@@ -360,6 +381,8 @@ class Regimen(BaseModel):
         adherence: Probability that each dose is taken (0-1).
         skip_days: Regimen days on which doses are missed (every dose in [day, day + 1)).
         max_dose: Cap on a single dose (e.g. tocilizumab 800 mg).
+        averaged: Give each dose as a constant input over its dosing gap (the
+            phase's interval divided by its doses per interval) instead of at once.
     """
 
     model_config = _FROZEN
@@ -370,6 +393,7 @@ class Regimen(BaseModel):
     adherence: float = Field(default=1.0, ge=0, le=1, allow_inf_nan=False)
     skip_days: tuple[float, ...] = ()
     max_dose: Dose | None = None
+    averaged: bool = False
 
     @model_validator(mode="after")
     def _phases_chain(self) -> Regimen:
@@ -379,7 +403,18 @@ class Regimen(BaseModel):
                     f"phase {i + 1} repeats without an end: add 'for N days/weeks/doses' "
                     "before 'then'"
                 )
+        if self.averaged and any(phase.every_days is None for phase in self.phases):
+            raise ValueError(
+                "an averaged regimen spreads each dose over its dosing interval: every "
+                "phase needs a repeating schedule ('weekly', 'every N days'), not explicit days"
+            )
         return self
+
+    def dosing_gaps(self) -> tuple[float, ...]:
+        """Each phase's mean gap between doses (days): its interval over its doses in it."""
+        return tuple(
+            p.every_days / len(p.offsets_days) for p in self.phases if p.every_days is not None
+        )
 
     # -- text ---------------------------------------------------------------------------
     @classmethod
@@ -402,6 +437,8 @@ class Regimen(BaseModel):
             out += f", adherence {_fmt(self.adherence * 100)}%"
         if self.skip_days:
             out += ", skipping days " + ", ".join(_fmt(d) for d in self.skip_days)
+        if self.averaged:
+            out += ", averaged"
         return out
 
     def __str__(self) -> str:
@@ -517,6 +554,11 @@ class Regimen(BaseModel):
                     infusion = route.infusion_duration.to("day")
             skipped = any(s <= t < s + 1.0 for s in self.skip_days)
             missed = draws is not None and draws[i] >= self.adherence
+            spread = 0.0
+            if self.averaged:
+                assert phase.every_days is not None
+                spread = phase.every_days / len(phase.offsets_days)
+                infusion = 0.0
             events.append(
                 DoseEvent(
                     time=self.start_day + t,
@@ -525,6 +567,7 @@ class Regimen(BaseModel):
                     amount_mg=amount,
                     infusion_days=infusion,
                     taken=not (skipped or missed),
+                    spread_days=spread,
                 )
             )
         return events
@@ -647,6 +690,7 @@ _OPTION_MAX = re.compile(
 _OPTION_START = re.compile(
     rf"(?:,\s*|\s+)(?:starting|from|start)\s+(?:on\s+|at\s+)?(?P<unit>day|week)\s+(?P<n>{_NUM})"
 )
+_OPTION_AVERAGED = re.compile(r"(?:,\s*|\s+)(?:averaged|as\s+a\s+constant\s+input)\b")
 _THEN = re.compile(r"\s*,?\s*\bthen\b\s*")
 
 
@@ -787,6 +831,10 @@ def _take_options(rest: str, options: dict[str, object], source: str) -> str:
     m = _OPTION_START.search(rest)
     if m:
         options["start_day"] = float(m["n"]) * (7.0 if m["unit"] == "week" else 1.0)
+        rest = rest[: m.start()] + rest[m.end() :]
+    m = _OPTION_AVERAGED.search(rest)
+    if m:
+        options["averaged"] = True
         rest = rest[: m.start()] + rest[m.end() :]
     return rest.strip(" ,")
 
@@ -965,11 +1013,14 @@ def regimen_schedule(
     covariates = covariates or PatientCovariates()
     parsed = [r if isinstance(r, Regimen) else parse_regimen(r, library) for r in regimens]
     changes: list[StateChange] = []
+    # Zero-order inputs by target parameter: IV infusions and averaged doses.
     infusions: dict[str, list[tuple[float, float, float]]] = {}
     for regimen in parsed:
         if regimen.drug not in library:
             raise SpecError(f"unknown drug {regimen.drug!r}: choose one of {', '.join(library)}")
         drug = library[regimen.drug]
+        if regimen.averaged:
+            _check_averaging(regimen, drug)
         names = species_names(drug)
         active = (
             drug.pk.dose_to_active.to("dimensionless")
@@ -987,22 +1038,56 @@ def regimen_schedule(
             amount = event.amount_mg * active
             assert drug.pk is not None
             route = drug.pk.route(event.route)
+            lag = route.lag_time.to("day") if route.lag_time is not None else 0.0
+            if event.spread_days > 0:
+                target = names["infusion_rate" if event.route == "iv" else f"input_{event.route}"]
+                start = event.time + lag
+                infusions.setdefault(target, []).append(
+                    (start, start + event.spread_days, amount / event.spread_days)
+                )
+                continue
             if event.route == "iv":
                 if event.infusion_days > 0:
                     rate = amount / event.infusion_days
-                    infusions.setdefault(drug.name, []).append(
+                    infusions.setdefault(names["infusion_rate"], []).append(
                         (event.time, event.time + event.infusion_days, rate)
                     )
                 else:
                     changes.append(StateChange(event.time, names["central"], "add", amount))
                 continue
-            lag = route.lag_time.to("day") if route.lag_time is not None else 0.0
             t = event.time + lag
             if t < horizon_days:
                 changes.append(StateChange(t, names[f"depot_{event.route}"], "add", amount))
-    for drug_name, intervals in infusions.items():
-        changes.extend(_infusion_changes(f"{drug_name}_infusion_rate", intervals, horizon_days))
+    for target, intervals in infusions.items():
+        changes.extend(_infusion_changes(target, intervals, horizon_days))
     return Schedule(tuple(changes))
+
+
+def _check_averaging(regimen: Regimen, drug: Drug) -> None:
+    """Refuse an averaged regimen whose drug acts on its plasma peaks.
+
+    Raises:
+        SpecError: For a cell therapy, a drug without an effect compartment, or one
+            whose effect half-life is shorter than :data:`AVERAGING_MIN_HALF_LIVES`
+            dosing gaps.
+    """
+    if drug.pk is None:
+        raise SpecError(f"{drug.name}: a cell therapy cannot be averaged; remove 'averaged'")
+    gap = max(regimen.dosing_gaps())
+    effect = drug.pk.effect_half_life
+    if effect is None:
+        raise SpecError(
+            f"{drug.name} cannot be averaged: its effects follow the plasma concentration, "
+            "whose peaks averaging removes (allowed: drugs with an effect compartment at "
+            f"least {AVERAGING_MIN_HALF_LIVES:g} dosing gaps slow, e.g. methotrexate)"
+        )
+    half_life = effect.to("day")
+    if half_life < AVERAGING_MIN_HALF_LIVES * gap:
+        raise SpecError(
+            f"{drug.name} cannot be averaged every {_fmt(gap)} days: its effect half-life "
+            f"({_fmt(half_life)} days) must be at least {AVERAGING_MIN_HALF_LIVES:g} dosing "
+            f"gaps ({_fmt(AVERAGING_MIN_HALF_LIVES * gap)} days)"
+        )
 
 
 def _infusion_changes(
