@@ -5,16 +5,18 @@ synovitis seen at each visit, shared by the joint counts, globals, pain, HAQ-DI 
 CRP) is an observation-model parameter. Regression to the mean from trial entry makes
 it the main source of placebo responses, so it is fitted to the published placebo
 arms: ARMADA and OPTION (placebo + methotrexate; ACR20/50/70, OPTION's DAS28
-remission) and Strand 1999 (placebo without methotrexate; ACR20). Each value given
-with ``--sd`` runs the three control arms in this process (so the patched constant
-reaches the readouts) at ``--patients`` and ``--seed`` and prints each arm's endpoints
+remission) and Strand 1999 (placebo without methotrexate; ACR20). The value given
+with ``--sd`` is set in this process before anything runs (the population runner's
+worker process, forked at its first use, inherits it; a second value in the same
+process would not reach it), and the three control arms run at ``--patients`` and
+``--seed``. It prints each arm's endpoints
 against the published ones with z = (simulated - published) / SE, SE the binomial
 standard error of the published proportion at the simulated size (as the drug
 calibration's misfit), and the sum of z^2.
 
-    python examples/calibration/ra_placebo_fluctuation.py --sd 0.2 --sd 0.3
+    python examples/calibration/ra_placebo_fluctuation.py --sd 0.2
 
-One process per value: run values side by side in separate processes to use more cores.
+One process per value: run values side by side to use more cores.
 """
 
 from __future__ import annotations
@@ -64,13 +66,12 @@ def placebo_misfit(sd: float, patients: int, seed: int, trials: tuple[str, ...])
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sd", type=float, action="append", required=True)
+    parser.add_argument("--sd", type=float, required=True)
     parser.add_argument("--patients", type=int, default=120)
     parser.add_argument("--seed", type=int, default=7, help="the drug calibration's seed")
     parser.add_argument("--trial", action="append", choices=TRIALS)
     args = parser.parse_args()
-    for sd in args.sd:
-        placebo_misfit(sd, args.patients, args.seed, tuple(args.trial or TRIALS))
+    placebo_misfit(args.sd, args.patients, args.seed, tuple(args.trial or TRIALS))
 
 
 if __name__ == "__main__":
