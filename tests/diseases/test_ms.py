@@ -5,10 +5,8 @@ Figures (simulated vs published) are printed; run with ``-s`` to see them.
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _scripts import load_example
 from immunetwin import Simulator
 from immunetwin.diseases import DISEASES, MS, disease_model
 from immunetwin.diseases.ms import (
@@ -297,12 +296,7 @@ def test_coarse_outputs_are_refused():
 
 
 def _natural_history_script():
-    path = Path(__file__).parents[2] / "examples" / "validation" / "ms_natural_history.py"
-    spec = importlib.util.spec_from_file_location("ms_natural_history", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example("examples/validation/ms_natural_history.py")
 
 
 def test_natural_history_script_reproduces_the_placebo_figures(placebo):

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 
 import pytest
 
+from _scripts import load_example
 from immunetwin.diseases import readouts
 from immunetwin.trials import run_trial
 from immunetwin.trials.run import _SCREENING_CACHE
 
-SCRIPT = Path(__file__).parents[2] / "examples" / "calibration" / "ra_placebo_fluctuation.py"
-
-
-def _script():
-    spec = importlib.util.spec_from_file_location("ra_placebo_fluctuation", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 def test_misfit_is_the_sum_of_squared_z_of_the_control_arm_and_the_sd_is_restored(capsys):
-    script = _script()
+    script = load_example("examples/calibration/ra_placebo_fluctuation.py")
     # A screening of the same spec at the model's value, cached before the script runs,
     # must not stand in for the script's own.
     run_trial(script.control_arm_spec("strand1999", 12, 3), workers=1)
