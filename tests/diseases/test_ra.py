@@ -49,7 +49,9 @@ def test_smokers_have_more_active_disease(ra_population):
 
 
 def test_healthy_population_is_in_remission(healthy_population):
-    das28 = healthy_population["das28_crp"]
+    # Fibromyalgia (2% without arthritis) reads tender joints and a high global without
+    # synovitis: those few are not in DAS28 remission (tests/diseases/test_ra_fibromyalgia.py).
+    das28 = healthy_population.loc[~healthy_population["fibromyalgia"], "das28_crp"]
     print(f"\nhealthy DAS28-CRP max {das28.max():.2f}, median {das28.median():.2f}")
     assert (das28 < DAS28_REMISSION).all()
     # Healthy synovia vary (declared drive CV 0.3): a rare examiner-found swollen joint.

@@ -88,6 +88,16 @@ def ra_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[str,
     fluctuation = math.exp(sd * z[5] - 0.5 * sd**2)
     burden = min(1.0, seen * fluctuation)
     tjc, sjc, patient_global = obs.joint_counts(burden, z[0:5], tender_relief=relief)
+    day = float(trajectory.index[-1])
+    # Arthritis: synovitis at any output so far (a patient who never had it reads the
+    # general population's fibromyalgia).
+    peak = obs.synovitis_burden(float(trajectory["synovium_inflammation"].max()))
+    fibromyalgia = obs.has_fibromyalgia(rng, arthritis=peak > obs.HISTORY_BURDEN)
+    if fibromyalgia:
+        # Central sensitisation: tenderness, pain, global and disability that no
+        # anti-inflammatory drug moves (placebo relief does, as for the rest).
+        tjc += obs.sensitised_tender_joints(rng, day, tjc, relief)
+        patient_global = min(100.0, patient_global + obs.FIBROMYALGIA_GLOBAL_MM * (1 - relief))
     crp = obs.measured_crp(float(last["lab_crp"]) * fluctuation, z[6])
     esr_model = float(last["lab_esr"]) * obs.esr_demographic_factor(trajectory)
     esr = obs.lognormal(esr_model, obs.ESR_ASSAY_CV, z[7])
@@ -99,13 +109,15 @@ def ra_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[str,
     pain = (
         obs.PAIN_BASE
         + obs.PAIN_SLOPE * burden * (1.0 - relief)
+        + obs.FIBROMYALGIA_PAIN_MM * fibromyalgia * (1.0 - relief)
         + obs.PAIN_PATIENT_SD * pain_trait
         + obs.PAIN_SD * z[9]
     )
     pain = float(np.clip(pain, 0.0, 100.0))
     fatigue_trait, fatigue_z = obs.fatigue_normals(rng, float(trajectory.index[-1]))
     damage = obs.sharp_progression(trajectory)
-    haq = obs.haq_di(burden, relief, damage, obs.HAQ_PATIENT_SD * haq_trait, z[11])
+    haq_offset = obs.HAQ_PATIENT_SD * haq_trait + obs.FIBROMYALGIA_HAQ * fibromyalgia * (1 - relief)
+    haq = obs.haq_di(burden, relief, damage, haq_offset, z[11])
     das28 = obs.das28_crp(tjc, sjc, crp, patient_global)
     return {
         "tjc28": tjc,
@@ -126,6 +138,7 @@ def ra_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[str,
         "sharp_score": damage + obs.SHARP_READER_SD * float(z[10]),
         "synovium_function": float(last["synovium_function"]),
         "has_disease": bool(das28 >= obs.DAS28_REMISSION),
+        "fibromyalgia": fibromyalgia,
     }
 
 
