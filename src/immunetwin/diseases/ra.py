@@ -114,7 +114,7 @@ def ra_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[str,
         + obs.PAIN_SD * z[9]
     )
     pain = float(np.clip(pain, 0.0, 100.0))
-    fatigue_trait, fatigue_z = obs.fatigue_normals(rng, float(trajectory.index[-1]))
+    fatigue_trait, fatigue_z = obs.fatigue_normals(rng, day)
     damage = obs.sharp_progression(trajectory)
     haq_offset = obs.HAQ_PATIENT_SD * haq_trait + obs.FIBROMYALGIA_HAQ * fibromyalgia * (1 - relief)
     haq = obs.haq_di(burden, relief, damage, haq_offset, z[11])

@@ -284,6 +284,11 @@ class Phase(BaseModel):
         return any(x is not None and x % 7.0 == 0.0 for x in spans)
 
     @property
+    def dosing_gap(self) -> float | None:
+        """Mean days between doses of a repeating phase (interval over doses in it)."""
+        return None if self.every_days is None else self.every_days / len(self.offsets_days)
+
+    @property
     def bounded(self) -> bool:
         """True when the phase has an end a following phase can start from."""
         return (
@@ -412,9 +417,7 @@ class Regimen(BaseModel):
 
     def dosing_gaps(self) -> tuple[float, ...]:
         """Each phase's mean gap between doses (days): its interval over its doses in it."""
-        return tuple(
-            p.every_days / len(p.offsets_days) for p in self.phases if p.every_days is not None
-        )
+        return tuple(p.dosing_gap for p in self.phases if p.dosing_gap is not None)
 
     # -- text ---------------------------------------------------------------------------
     @classmethod
@@ -556,8 +559,8 @@ class Regimen(BaseModel):
             missed = draws is not None and draws[i] >= self.adherence
             spread = 0.0
             if self.averaged:
-                assert phase.every_days is not None
-                spread = phase.every_days / len(phase.offsets_days)
+                assert phase.dosing_gap is not None  # the validator allows no explicit days
+                spread = phase.dosing_gap
                 infusion = 0.0
             events.append(
                 DoseEvent(
