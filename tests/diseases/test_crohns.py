@@ -150,3 +150,53 @@ def test_cdai_adds_the_haematocrit_item_to_the_diary(courses):
     # Anaemia of inflammation in active disease: some patients score the item.
     assert haematocrit_points.mean() > 0.0
     assert week0["haemoglobin"].median() < 14.0
+
+
+def test_each_patient_has_own_cytokine_shares_of_mucosal_amplification():
+    """TNF and IL-6 shares are logit-normal per patient (RA's spread), median 0.5."""
+    from immunetwin.diseases.population import sample_disease_patients
+    from immunetwin.diseases.ra import CYTOKINE_SHARE_LOGIT_SD
+
+    _, parameters = sample_disease_patients(CROHNS, 3000, seed=4)
+    shares = parameters[["amplification_tnf_share", "amplification_il6_share"]]
+    log_odds = np.log(shares / (1.0 - shares))
+    assert np.allclose(log_odds.median(), 0.0, atol=0.08)
+    assert np.allclose(log_odds.std(), CYTOKINE_SHARE_LOGIT_SD, rtol=0.05)
+    assert abs(np.corrcoef(log_odds.T)[0, 1]) < 0.06  # drawn independently
+
+
+def test_mucosa_that_needs_little_tnf_resists_full_tnf_blockade():
+    """Primary non-response: at the median drive, 12 weeks of saturating TNF blockade
+    (free fraction 0.02) resolve the infiltrate by the patient's TNF share; untreated,
+    the share changes nothing (every pathway is free)."""
+    from immunetwin import Simulator
+    from immunetwin.diseases import disease_model
+
+    simulator = Simulator(disease_model(CROHNS))
+    healthy = HEALTHY_STEADY_STATE["gut_inflammation"]
+
+    def infiltrate(share: float, free_tnf: float) -> float:
+        run = simulator.simulate(
+            until=84.0,
+            outputs=["gut_inflammation"],
+            output_times=[0.0, 84.0],
+            parameters={
+                "gut_inflammatory_drive": 3.0,
+                "amplification_tnf_share": share,
+                "tnf_free_fraction": free_tnf,
+            },
+        )
+        return float(run["gut_inflammation"].iloc[-1])
+
+    shares = [0.1, 0.2, 0.3, 0.5, 0.7, 0.9]
+    untreated = [infiltrate(s, 1.0) for s in shares]
+    blocked = [infiltrate(s, 0.02) for s in shares]
+    print(
+        f"\nCrohn's gut infiltrate after 12 weeks, untreated {untreated[0]:.0f}; blocked by "
+        f"TNF share: {dict(zip(shares, [round(b) for b in blocked], strict=True))}"
+    )
+    assert np.allclose(untreated, untreated[0])
+    assert untreated[0] > 20 * healthy  # established inflammation persists untreated
+    assert blocked == sorted(blocked, reverse=True)  # more TNF dependence, less left
+    assert all(b > 10 * healthy for b in blocked[:3])  # share <= 0.3: non-responders
+    assert all(b < 2 * healthy for b in blocked[3:])  # share >= 0.5: the infiltrate resolves

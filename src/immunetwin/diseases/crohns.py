@@ -18,10 +18,11 @@ import pandas as pd
 from scipy import stats
 from scipy.special import ndtr
 
-from immunetwin.declaration import LogNormal
+from immunetwin.declaration import LogitNormal, LogNormal
 from immunetwin.diseases import readouts as obs
 from immunetwin.diseases.declaration import Covariate, Demographics, Disease, ParameterChange
 from immunetwin.diseases.mortality import CROHNS_DEATHS
+from immunetwin.diseases.ra import CYTOKINE_SHARE_LOGIT_SD
 from immunetwin.immune.steady_state import HEALTHY_STEADY_STATE
 
 __all__ = [
@@ -247,6 +248,34 @@ def _involved(parameter: str, healthy_value: float, cytokine: str) -> ParameterC
     )
 
 
+# Mucosal inflammation differs between patients in what sustains it, as the synovium's
+# does: primary non-response to a TNF inhibitor in Crohn's disease is 11-18% in
+# clinical cohorts and up to ~40% in induction trials read at weeks 2-4
+# (Gastroenterol Hepatol (N Y) 2019;15:656, Table 1, PMC6935028), and an oncostatin-M
+# rich mucosa predicts it (West et al. Nat Med 2017;23:579). The shares of
+# self-amplification that need TNF and IL-6 take RA's between-patient spread
+# (ra.CYTOKINE_SHARE_LOGIT_SD, chosen, not fitted): no Crohn's trial was fitted to set
+# it. Untreated, the shares do nothing (every pathway is free), so the natural course
+# and the placebo calibration do not depend on them.
+_SHARE_SOURCE = (
+    "median: the shared model's literature judgment (immune/tissue.py). Variability: "
+    "primary non-response to anti-TNF in Crohn's disease 11-18% in cohorts, up to ~40% in "
+    "induction trials (Gastroenterol Hepatol (N Y) 2019;15:656, Table 1); oncostatin-M "
+    "rich mucosa resists anti-TNF (West et al. Nat Med 2017;23:579). Size: RA's spread "
+    "(CYTOKINE_SHARE_LOGIT_SD), chosen, not fitted to a Crohn's trial"
+)
+
+
+def _cytokine_share(parameter: str, cytokine: str) -> ParameterChange:
+    return ParameterChange(
+        parameter,
+        0.5,
+        LogitNormal(CYTOKINE_SHARE_LOGIT_SD),
+        _SHARE_SOURCE,
+        f"How much of a patient's mucosal self-amplification needs {cytokine}.",
+    )
+
+
 CROHNS = Disease(
     name="crohns",
     description="Crohn's disease: transmural Th1/Th17 and TNF-driven inflammation of "
@@ -282,6 +311,8 @@ CROHNS = Disease(
             "tolerance to the own flora (Duchmann et al. Clin Exp Immunol 1995)",
             "Commensal-reactive (gut-reactive) Th1/Th17 precursors.",
         ),
+        _cytokine_share("amplification_tnf_share", "TNF"),
+        _cytokine_share("amplification_il6_share", "IL-6 receptor signalling"),
         _involved("tnf_per_infiltrate", 5.0, "TNF"),
         _involved("il6_per_infiltrate", 50.0, "IL-6"),
         _involved("il1b_per_infiltrate", 1.0, "IL-1beta"),
