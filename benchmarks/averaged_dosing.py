@@ -1,4 +1,10 @@
-"""Averaged against weekly methotrexate, on ARMADA's arms: time and accuracy.
+"""Averaged against discrete doses of a background drug, on a trial's arms: time and accuracy.
+
+Default (``make bench-averaged``): ARMADA with methotrexate. ``--case sle-hcq``:
+BLISS-52's placebo and belimumab 10 mg/kg arms with hydroxychloroquine 400 mg daily as
+background from 90 days before enrolment (a drug without an effect compartment,
+allowed by its steady-state plasma swing of ~1%; the BLISS-52 spec itself keeps
+standard therapy in the disease state), compared on the lupus outputs.
 
 ARMADA's patients take methotrexate 15 mg weekly from 180 days before enrolment to the
 end of the trial (24 weeks on study). Given as weekly doses, every dose restarts the
@@ -18,57 +24,101 @@ import argparse
 import os
 import platform
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import roadrunner
 
-from immunetwin.diseases import RA
+from immunetwin.diseases import RA, SLE, Disease
 from immunetwin.population import run_population
 from immunetwin.trials import load_spec, trial_model
 from immunetwin.trials.run import _output_times, _schedules, trial_candidates
 
-SPEC = Path(__file__).resolve().parents[1] / "examples" / "trials" / "armada.toml"
-ARMS = ("placebo + MTX", "adalimumab 40 mg + MTX")
-WEEKLY = "methotrexate 15 mg oral weekly"
-AVERAGED = "methotrexate 15 mg oral weekly, averaged"
-COMPARED = ("synovium_inflammation", "synovium_function", "lab_crp", "lab_il6")
-EFFECT_SITE = "methotrexate_effect_site"
+TRIALS = Path(__file__).resolve().parents[1] / "examples" / "trials"
+
+
+@dataclass(frozen=True)
+class Case:
+    """A trial, two of its arms, the background given both ways, and what to compare."""
+
+    spec: Path
+    disease: Disease
+    arms: tuple[str, str]
+    doses: str
+    compared: tuple[str, ...]
+    effect_site: str | None  # the drug's effect compartment, whose swing averaging removes
+    lead_days: float | None = None  # background start before enrolment (default: the spec's)
+
+
+CASES = {
+    "ra-mtx": Case(
+        TRIALS / "armada.toml",
+        RA,
+        ("placebo + MTX", "adalimumab 40 mg + MTX"),
+        "methotrexate 15 mg oral weekly",
+        ("synovium_inflammation", "synovium_function", "lab_crp", "lab_il6"),
+        "methotrexate_effect_site",
+    ),
+    "sle-hcq": Case(
+        TRIALS / "bliss52.toml",
+        SLE,
+        ("placebo", "belimumab 10 mg/kg"),
+        "hydroxychloroquine 400 mg daily",
+        ("lab_anti_dsdna", "lab_c3", "lab_ifn_alpha", "kidney_inflammation"),
+        None,
+        lead_days=90.0,
+    ),
+}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--case", choices=sorted(CASES), default="ra-mtx")
     parser.add_argument("--patients", type=int, default=12)
     parser.add_argument("--seed", type=int, default=2003)
     parser.add_argument("--repeats", type=int, default=2, help="timed runs of each (best)")
     args = parser.parse_args()
-    weekly = load_spec(SPEC, {"seed": args.seed})
-    background = weekly.background.model_copy(update={"regimens": [AVERAGED]})
-    averaged = weekly.model_copy(update={"background": background})
-    model = trial_model(weekly)
-    enrolment_day = float(RA.enrolment_day)
-    patients, parameters = trial_candidates(weekly, RA, model, args.patients)
-    end = enrolment_day + 7.0 * weekly.visits.end_week
-    visits = enrolment_day + 7.0 * np.array(weekly.visits.weeks)
-    times = _output_times(RA, end, visits)
+    case = CASES[args.case]
+    spec = load_spec(case.spec, {"seed": args.seed})
+    lead = spec.background.lead_days if case.lead_days is None else case.lead_days
+    discrete, averaged = (
+        spec.model_copy(
+            update={
+                "background": spec.background.model_copy(
+                    update={"regimens": [regimen], "lead_days": lead}
+                )
+            }
+        )
+        for regimen in (case.doses, f"{case.doses}, averaged")
+    )
+    disease = case.disease
+    model = trial_model(discrete)
+    enrolment_day = float(disease.enrolment_day)
+    patients, parameters = trial_candidates(discrete, disease, model, args.patients)
+    end = enrolment_day + 7.0 * discrete.visits.end_week
+    visits = enrolment_day + 7.0 * np.array(discrete.visits.weeks)
+    times = _output_times(disease, end, visits)
     print(
-        f"ARMADA arms {', '.join(ARMS)}: {args.patients} patients each, {end:.0f} days "
-        f"(180 days of methotrexate before enrolment, 24 weeks on study), 1 process"
+        f"{spec.name} arms {', '.join(case.arms)}: {args.patients} patients each, {end:.0f} "
+        f"days, {case.doses} from {lead:.0f} days before enrolment to the end, 1 process"
     )
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"libRoadRunner {roadrunner.__version__}; load average before "
         f"{os.getloadavg()[0]:.2f}"
     )
+    baseline = "discrete doses (baseline)"
     runs = {}
-    for name, spec in (("weekly doses (baseline)", weekly), ("averaged", averaged)):
+    for name, version in ((baseline, discrete), ("averaged", averaged)):
         schedules = []
-        for arm in ARMS:
+        for arm in case.arms:
             arm_of = dict.fromkeys((int(p) for p in patients.index), arm)
-            schedules += _schedules(spec, RA, patients, enrolment_day, arm_of, spec.seed)
+            schedules += _schedules(version, disease, patients, enrolment_day, arm_of, args.seed)
         runs[name] = schedules
-    both = parameters.iloc[np.tile(np.arange(len(parameters)), len(ARMS))].reset_index(drop=True)
-    outputs = [*RA.outputs, EFFECT_SITE]
+    both = parameters.iloc[np.tile(np.arange(len(parameters)), len(case.arms))]
+    both = both.reset_index(drop=True)
+    outputs = [*disease.outputs, *([case.effect_site] if case.effect_site else [])]
     # Compile (or load) the model once before timing.
     run_population(
         model,
@@ -97,14 +147,16 @@ def main() -> None:
             walls[name] = min(walls.get(name, np.inf), wall)
             results[name] = result
             print(f"  run {repeat + 1}, {name}: {wall:.2f} s, {result.n_failed} failed")
-    base, new = results["weekly doses (baseline)"], results["averaged"]
-    baseline_wall, averaged_wall = walls["weekly doses (baseline)"], walls["averaged"]
-    print(f"baseline (weekly doses): {baseline_wall:.2f} s; averaged: {averaged_wall:.2f} s (best)")
+    base, new = results[baseline], results["averaged"]
+    baseline_wall, averaged_wall = walls[baseline], walls["averaged"]
+    print(
+        f"baseline (discrete doses): {baseline_wall:.2f} s; averaged: {averaged_wall:.2f} s (best)"
+    )
     print(f"averaged / baseline time: {averaged_wall / baseline_wall:.2f}")
     print(f"speed-up (baseline / averaged): {baseline_wall / averaged_wall:.2f}x")
     assert base.trajectories is not None and new.trajectories is not None
     at_visits = np.isin(np.round(base.times, 6), np.round(visits, 6))
-    for output in COMPARED:
+    for output in case.compared:
         old = base.trajectories[output].to_numpy()[:, at_visits]
         changed = new.trajectories[output].to_numpy()[:, at_visits]
         relative = np.abs(changed - old) / np.maximum(np.abs(old), 1e-12)
@@ -112,13 +164,15 @@ def main() -> None:
             f"{output} at the visits: median relative change {np.median(relative):.2g}, "
             f"95th percentile {np.quantile(relative, 0.95):.2g}, largest {relative.max():.2g}"
         )
+    if case.effect_site is None:
+        return
     # The effect site swings with each weekly dose (11% below to 12% above its mean at
     # steady state, docs/regimens.md), which averaging removes by design.
-    old = base.trajectories[EFFECT_SITE].to_numpy()[:, at_visits]
-    changed = new.trajectories[EFFECT_SITE].to_numpy()[:, at_visits]
+    old = base.trajectories[case.effect_site].to_numpy()[:, at_visits]
+    changed = new.trajectories[case.effect_site].to_numpy()[:, at_visits]
     ratio = changed / old
     print(
-        f"{EFFECT_SITE} at the visits, averaged / weekly: {ratio.min():.3f} to "
+        f"{case.effect_site} at the visits, averaged / discrete: {ratio.min():.3f} to "
         f"{ratio.max():.3f} (mean {ratio.mean():.3f}; the visits fall 5 days after a "
         "weekly dose, low in its swing)"
     )

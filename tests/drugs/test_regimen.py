@@ -267,7 +267,10 @@ def test_averaged_dosing_delivers_exactly_the_doses_taken(adherence: int, seed: 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("adalimumab 40 mg SC every 14 days, averaged", "adalimumab cannot be averaged: its eff"),
+        ("prednisone 5 mg daily, averaged", "prednisone cannot be averaged every 1 days: its pla"),
+        ("adalimumab 40 mg SC every 28 days, averaged", "swings by 80% of its mean"),
+        ("mycophenolate 1000 mg twice daily, averaged", "at most 35% of the mean"),
+        ("tocilizumab 8 mg/kg IV every 28 days, averaged", "nonlinear or time-varying PK"),
         ("methotrexate 15 mg every 28 days, averaged", "effect half-life .21 days. must be at"),
         ("cd19_car_t 1e6 cells/kg IV every 28 days, averaged", "cell therapy cannot be averaged"),
     ],
@@ -366,3 +369,11 @@ def test_higher_adherence_takes_a_superset_of_doses(
         assert all(many)
     if low == 0.0:
         assert not any(few)
+
+
+def test_plasma_swing_allows_slow_drugs_without_an_effect_compartment() -> None:
+    # Hydroxychloroquine (45-day half-life) daily and adalimumab every 14 days swing
+    # less than the limit; averaged, each dose becomes a constant input over its gap.
+    for text in ("hydroxychloroquine 400 mg daily", "adalimumab 40 mg SC every 14 days"):
+        averaged = regimen_schedule([text + ", averaged"], ADULT, 60).changes
+        assert averaged and all(c.op == "set" for c in averaged)

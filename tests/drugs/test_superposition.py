@@ -10,6 +10,9 @@ import numpy as np
 import pytest
 
 from immunetwin.drugs import Drug, PKModel, Quantity, Route, simulate_regimens
+from immunetwin.drugs._pk import steady_state_swing
+from immunetwin.drugs.library import DRUGS
+from immunetwin.drugs.regimen import AVERAGING_MAX_SWING
 
 CL, V, KA, F = 2.0, 10.0, 3.0, 0.6  # L/day, L, 1/day, dimensionless
 K = CL / V
@@ -131,3 +134,56 @@ def test_averaged_dosing_keeps_the_steady_state_mean_of_the_doses() -> None:
     assert mean_of_week == pytest.approx(level, rel=2e-3)
     np.testing.assert_allclose(averaged, level, rtol=1e-5)
     assert weekly.max() > 1.5 * level > 2 * weekly.min()  # the swing averaging removes
+
+
+# -- the steady-state swing that decides whether a drug may be averaged ---------------------
+
+
+def test_swing_of_a_one_compartment_iv_bolus_is_k_times_the_gap() -> None:
+    # Peak P = 1 / (1 - exp(-k tau)), trough P exp(-k tau), mean 1 / (k tau) per unit dose.
+    for gap in (0.5, 1.0, 3.0):
+        assert steady_state_swing(TEST_DRUG, "iv", gap, points=2000) == pytest.approx(
+            K * gap, rel=1e-5
+        )
+
+
+@pytest.mark.parametrize(
+    ("drug", "route", "gap"),
+    [
+        ("hydroxychloroquine", "oral", 1.0),
+        ("adalimumab", "sc", 14.0),
+        ("mycophenolate", "oral", 0.5),
+    ],
+)
+def test_swing_matches_the_simulated_steady_state_cycle(drug: str, route: str, gap: float) -> None:
+    # Independent of the linear algebra: the engine's own doses, run to steady state.
+    library = {drug: DRUGS[drug]}
+    half_life = math.log(2) / (
+        DRUGS[drug].pk.clearance.to("L/day", 70.0) / DRUGS[drug].pk.central_volume.to("L", 70.0)
+    )
+    cycles = max(40, math.ceil(8 * max(half_life, 1.0) / gap))
+    end = cycles * gap
+    times = np.linspace(end - gap, end, 801)
+    text = f"{drug} 100 mg {route.upper()} every {gap * 24:g} hours"
+    frame = simulate_regimens([text], end, output_times=times, library=library)
+    level = frame[f"{drug}_concentration"].to_numpy()
+    times = frame.index.to_numpy()
+    simulated = (level.max() - level.min()) / (np.trapezoid(level, times) / gap)
+    assert steady_state_swing(DRUGS[drug], route, gap) == pytest.approx(simulated, rel=0.02)
+
+
+def test_averaged_hydroxychloroquine_keeps_the_daily_doses_mean_within_their_swing() -> None:
+    library = {"hydroxychloroquine": DRUGS["hydroxychloroquine"]}
+    times = np.arange(0.0, 360.25, 0.25)
+    daily, averaged = (
+        simulate_regimens([text], 360.0, output_times=times, library=library)[
+            "hydroxychloroquine_concentration"
+        ].to_numpy()
+        for text in ("hydroxychloroquine 400 mg daily", "hydroxychloroquine 400 mg daily, averaged")
+    )
+    late = times >= 300.0
+    swing = steady_state_swing(DRUGS["hydroxychloroquine"], "oral", 1.0)
+    assert swing < AVERAGING_MAX_SWING
+    # Over the last two months the means agree and no reading is further off than the swing.
+    assert averaged[late].mean() == pytest.approx(daily[late].mean(), rel=2e-3)
+    assert np.max(np.abs(averaged[late] / daily[late] - 1.0)) < swing

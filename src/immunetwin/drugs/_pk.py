@@ -18,6 +18,9 @@ can carry covariates and variability as ordinary parameters.
 
 from __future__ import annotations
 
+import numpy as np
+from scipy.linalg import expm
+
 from immunetwin._errors import ModelError
 from immunetwin.declaration import (
     Compartment,
@@ -37,6 +40,7 @@ __all__ = [
     "covariate_module",
     "pk_module",
     "species_names",
+    "steady_state_swing",
 ]
 
 BODY_WEIGHT = "body_weight"
@@ -476,3 +480,71 @@ def _absorption(
         ),
     ]
     return parameters, species, reactions
+
+
+def steady_state_swing(drug: Drug, route: str, gap_days: float, points: int = 400) -> float:
+    """Peak-to-trough swing of the plasma concentration over a dosing gap at steady state.
+
+    The swing is (max - min) / mean of the central concentration over one gap of
+    repeated equal doses, for the typical patient (the reference weight, no covariate
+    factors), from the linear PK system: ``x' = A x`` with each dose an impulse into
+    the route's depot (first-order absorption at ka, as :func:`pk_module` builds it)
+    or, for IV, into the central compartment (a bolus: an infusion swings less, so
+    this is an upper bound). At steady state the state just after a dose is
+    ``(I - exp(A gap))^-1 b``; the gap is then sampled at ``points`` steps. For a
+    one-compartment IV bolus it is ``k * gap`` (k = CL/V).
+
+    Args:
+        drug: A drug with a linear PK model.
+        route: ``iv``, ``sc``, ``oral`` or ``im`` (one the drug declares).
+        gap_days: Days between doses.
+        points: Samples over the gap.
+
+    Raises:
+        ModelError: For a drug without PK, with saturable elimination or
+            time-varying clearance (no single steady-state cycle by superposition),
+            or a route the drug does not declare.
+    """
+    pk = drug.pk
+    if pk is None:
+        raise ModelError(f"drug {drug.name!r} has no PK model")
+    if pk.saturable_vmax is not None or pk.time_varying_clearance is not None:
+        raise ModelError(
+            f"drug {drug.name!r} has nonlinear or time-varying PK: no steady-state swing"
+        )
+    weight = pk.reference_weight.to("kg")
+    clearance = pk.clearance.to("L/day", weight)
+    volume = pk.central_volume.to("L", weight)
+    two_compartment = pk.peripheral_volume is not None and pk.intercompartmental_clearance
+    extravascular = route != "iv"
+    # States: [central, peripheral?, depot?] (amounts, mg).
+    size = 1 + int(bool(two_compartment)) + int(extravascular)
+    rates = np.zeros((size, size))
+    rates[0, 0] = -clearance / volume
+    if two_compartment:
+        assert pk.peripheral_volume is not None and pk.intercompartmental_clearance is not None
+        inter = pk.intercompartmental_clearance.to("L/day", weight)
+        peripheral = pk.peripheral_volume.to("L", weight)
+        rates[0, 0] -= inter / volume
+        rates[0, 1] = inter / peripheral
+        rates[1, 0] = inter / volume
+        rates[1, 1] = -inter / peripheral
+    dose = np.zeros(size)
+    if extravascular:
+        declared = pk.route(route)
+        assert declared.absorption_rate is not None and declared.bioavailability is not None
+        ka = declared.absorption_rate.to("1/day")
+        rates[-1, -1] = -ka  # absorbed and lost presystemically at the same rate
+        rates[0, -1] = ka * declared.bioavailability.to("dimensionless")
+        dose[-1] = 1.0
+    else:
+        dose[0] = 1.0
+    after_dose = np.linalg.solve(np.eye(size) - expm(rates * gap_days), dose)
+    step = expm(rates * gap_days / points)
+    central = np.empty(points + 1)
+    state = after_dose
+    for k in range(points + 1):
+        central[k] = state[0]
+        state = step @ state
+    mean = float(np.trapezoid(central, dx=1.0 / points))
+    return float((central.max() - central.min()) / mean)

@@ -31,7 +31,9 @@ methotrexate made an RA patient-year ~6x dearer, docs/trials.md); averaged, the 
 only changes when the dose does. It keeps the drug's mean exposure and removes its
 peaks, so it is allowed only for drugs whose effects follow an effect compartment at
 least :data:`AVERAGING_MIN_HALF_LIVES` dosing gaps slow (methotrexate's polyglutamates:
-21 days against a 7-day gap), and plasma concentrations then read as their mean.
+21 days against a 7-day gap), and plasma concentrations then read as their mean; or,
+without an effect compartment, whose plasma level swings at steady state by no more
+than :data:`AVERAGING_MAX_SWING` of its mean (hydroxychloroquine daily).
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from immunetwin.drugs._pk import BODY_WEIGHT, SEX_FEMALE, species_names
 from immunetwin.engine import Schedule, StateChange
 
 __all__ = [
+    "AVERAGING_MAX_SWING",
     "AVERAGING_MIN_HALF_LIVES",
     "Dose",
     "DoseEvent",
@@ -104,6 +107,14 @@ _FROZEN = ConfigDict(frozen=True, extra="forbid")
 # swings from 16% below to 18% above its mean at steady state, which averaging removes;
 # methotrexate (21 days, 7-day gap) swings from 11% below to 12% above.
 AVERAGING_MIN_HALF_LIVES = 2.0
+# A drug without an effect compartment acts on its plasma concentration: averaging is
+# allowed where that swings no more at steady state than the effect site of the rule
+# above. For first-order decay the swing (peak minus trough over the mean) is k times
+# the gap, so the limit is ln 2 / AVERAGING_MIN_HALF_LIVES = 0.35 (the plasma level
+# within ~16% below and ~18% above its mean). Hydroxychloroquine daily swings 1%
+# (45-day half-life), adalimumab 40 mg every 14 days 28%; prednisone and mycophenolate
+# swing several-fold (_pk.steady_state_swing).
+AVERAGING_MAX_SWING = math.log(2.0) / AVERAGING_MIN_HALF_LIVES
 
 # Cell products are infused as a bolus (over minutes; the model's days make it instant).
 _CELL_INFUSION = Route("iv")
@@ -1069,21 +1080,23 @@ def regimen_schedule(
 def _check_averaging(regimen: Regimen, drug: Drug) -> None:
     """Refuse an averaged regimen whose drug acts on its plasma peaks.
 
+    A drug with an effect compartment qualifies when its half-life is at least
+    :data:`AVERAGING_MIN_HALF_LIVES` dosing gaps; one without, when its plasma
+    concentration swings at steady state by at most :data:`AVERAGING_MAX_SWING` of its
+    mean (:func:`immunetwin.drugs._pk.steady_state_swing`, each phase's route and gap).
+
     Raises:
-        SpecError: For a cell therapy, a drug without an effect compartment, or one
-            whose effect half-life is shorter than :data:`AVERAGING_MIN_HALF_LIVES`
-            dosing gaps.
+        SpecError: For a cell therapy, a drug whose effect half-life is shorter than
+            :data:`AVERAGING_MIN_HALF_LIVES` dosing gaps, or one without an effect
+            compartment whose plasma level swings more (or has nonlinear PK).
     """
     if drug.pk is None:
         raise SpecError(f"{drug.name}: a cell therapy cannot be averaged; remove 'averaged'")
     gap = max(regimen.dosing_gaps())
     effect = drug.pk.effect_half_life
     if effect is None:
-        raise SpecError(
-            f"{drug.name} cannot be averaged: its effects follow the plasma concentration, "
-            "whose peaks averaging removes (allowed: drugs with an effect compartment at "
-            f"least {AVERAGING_MIN_HALF_LIVES:g} dosing gaps slow, e.g. methotrexate)"
-        )
+        _check_plasma_swing(regimen, drug)
+        return
     half_life = effect.to("day")
     if half_life < AVERAGING_MIN_HALF_LIVES * gap:
         raise SpecError(
@@ -1091,6 +1104,30 @@ def _check_averaging(regimen: Regimen, drug: Drug) -> None:
             f"({_fmt(half_life)} days) must be at least {AVERAGING_MIN_HALF_LIVES:g} dosing "
             f"gaps ({_fmt(AVERAGING_MIN_HALF_LIVES * gap)} days)"
         )
+
+
+def _check_plasma_swing(regimen: Regimen, drug: Drug) -> None:
+    """Refuse averaging a drug whose effects read a plasma level that swings too much."""
+    from immunetwin.drugs._pk import steady_state_swing
+
+    allowed = (
+        f"allowed: a steady-state swing of at most {AVERAGING_MAX_SWING:.0%} of the mean, "
+        f"or an effect compartment at least {AVERAGING_MIN_HALF_LIVES:g} dosing gaps slow"
+    )
+    for phase in regimen.phases:
+        gap = phase.dosing_gap
+        if gap is None:
+            continue
+        try:
+            swing = steady_state_swing(drug, phase.route, gap)
+        except ModelError as err:
+            raise SpecError(f"{drug.name} cannot be averaged: {err} ({allowed})") from None
+        if swing > AVERAGING_MAX_SWING:
+            raise SpecError(
+                f"{drug.name} cannot be averaged every {_fmt(gap)} days: its plasma level "
+                f"swings by {swing:.0%} of its mean at steady state, and its effects follow "
+                f"it ({allowed})"
+            )
 
 
 def _infusion_changes(
