@@ -320,6 +320,43 @@ def test_search_stops_at_its_bound_and_says_so():
     assert _multiplier_cell(unrefined) == "1 [0.1-10]"
 
 
+def test_plausible_range_is_the_run_within_the_95_percent_misfit_rise():
+    from immunetwin.trials.calibration import _range_cell, plausible_range
+
+    def entry(misfits: list[float]) -> dict:
+        grid = [0.01, 0.1, 1.0, 10.0, 100.0]
+        return {
+            "evaluations": [
+                {"multiplier": m, "misfit": f} for m, f in zip(grid, misfits, strict=True)
+            ]
+        }
+
+    bounded = entry([30.0, 8.0, 5.0, 8.9, 40.0])  # 8.84 is the limit: 0.1 in, 10 out
+    assert plausible_range(bounded["evaluations"]) == (0.1, 1.0, False, False)
+    assert _range_cell(bounded) == "0.1-1"
+    saturated = entry([22.8, 22.8, 21.9, 34.2, 115.0])  # adalimumab on ARMADA
+    assert _range_cell(saturated) == "<= 1"
+    assert _range_cell(entry([50.0, 3.0, 2.0, 2.5, 2.9])) == ">= 0.1"
+    assert _range_cell(entry([0.4] * 5)) == "any tried (0.01-100)"
+    # A second dip beyond a rise is not joined: the run is contiguous around the best.
+    assert _range_cell(entry([1.0, 9.0, 0.5, 9.0, 1.0])) == "1-1"
+    assert _range_cell({"evaluations": []}) == ""
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0.0, 200.0), min_size=2, max_size=9))
+def test_plausible_range_holds_the_best_and_only_plausible_multipliers(misfits):
+    from immunetwin.trials.calibration import PLAUSIBLE_MISFIT_RISE, plausible_range
+
+    evaluations = [{"multiplier": 10.0**k, "misfit": f} for k, f in enumerate(misfits)]
+    low, high, open_low, open_high = plausible_range(evaluations)
+    best = _best(evaluations)
+    assert low <= best["multiplier"] <= high
+    inside = [e for e in evaluations if low <= e["multiplier"] <= high]
+    assert all(e["misfit"] <= best["misfit"] + PLAUSIBLE_MISFIT_RISE for e in inside)
+    assert open_low == (low == 1.0) and open_high == (high == 10.0 ** (len(misfits) - 1))
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.floats(-2.9, 2.9))
 def test_search_finds_the_quarter_decade_point_nearest_a_convex_optimum(vertex):
@@ -382,3 +419,14 @@ def test_calibration_runs_trials_as_virtual_twins_where_the_design_allows():
     assert calibration_spec(affirm, PARALLEL) is affirm
     with pytest.raises(SpecError, match="calibration design 'crossover' is unknown"):
         calibration_spec(affirm, "crossover")
+
+
+def test_calibration_report_holds_the_current_calibrated_parameters():
+    # docs/calibration.md's parameter table is regenerated from calibration.json by
+    # `calibrate --report` (or parameters_section alone): it must not go stale.
+    from pathlib import Path
+
+    from immunetwin.trials.calibration import _load_file, parameters_section
+
+    report = Path(__file__).resolve().parents[2] / "docs" / "calibration.md"
+    assert "\n".join(parameters_section(_load_file())) in report.read_text()

@@ -335,6 +335,54 @@ def best_at_edge(evaluations: Sequence[Mapping[str, Any]]) -> bool:
     return _edge(evaluations) != 0
 
 
+# The misfit is a sum of squared z (about -2 log-likelihood up to a constant), so the
+# multipliers whose misfit lies within the chi-square(1) 95% point of the best form an
+# approximate profile-likelihood 95% interval. Approximate and narrow: each z counts
+# the simulated arm's sampling error only, not the published trial's own.
+PLAUSIBLE_MISFIT_RISE = 3.84
+
+
+def plausible_range(
+    evaluations: Sequence[Mapping[str, Any]],
+) -> tuple[float, float, bool, bool]:
+    """The multipliers the data do not tell from the best: within the 95% misfit rise.
+
+    Returns the lowest and highest tried multiplier of the contiguous run (in
+    multiplier order) around the best whose misfit is at most the best's plus
+    :data:`PLAUSIBLE_MISFIT_RISE`, and whether each end is the end of the range tried
+    (then the interval is open there: the data set no bound on that side).
+    """
+    ordered = sorted(evaluations, key=lambda e: float(e["multiplier"]))
+    best = _best(evaluations)
+    limit = float(best["misfit"]) + PLAUSIBLE_MISFIT_RISE
+    low = high = ordered.index(best)
+    while low > 0 and float(ordered[low - 1]["misfit"]) <= limit:
+        low -= 1
+    while high < len(ordered) - 1 and float(ordered[high + 1]["misfit"]) <= limit:
+        high += 1
+    return (
+        float(ordered[low]["multiplier"]),
+        float(ordered[high]["multiplier"]),
+        low == 0,
+        high == len(ordered) - 1,
+    )
+
+
+def _range_cell(entry: Mapping[str, Any]) -> str:
+    """The plausible range of the multiplier, with its open ends (:func:`plausible_range`)."""
+    evaluations = entry.get("evaluations", ())
+    if not evaluations:
+        return ""
+    low, high, open_low, open_high = plausible_range(evaluations)
+    if open_low and open_high:
+        return f"any tried ({low:.3g}-{high:.3g})"
+    if open_low:
+        return f"<= {high:.3g}"
+    if open_high:
+        return f">= {low:.3g}"
+    return f"{low:.3g}-{high:.3g}"
+
+
 def _multiplier_cell(entry: Mapping[str, Any]) -> str:
     """The chosen multiplier, the range tried and whether it sits at the search's end."""
     tried = [float(e["multiplier"]) for e in entry.get("evaluations", ())]
@@ -394,6 +442,48 @@ def _interval(low: float | None, high: float | None) -> str:
     return f"[{text[0]}, {text[1]}]"
 
 
+def parameters_section(record: Mapping[str, Any]) -> list[str]:
+    """The report's "Calibrated parameters" section (markdown lines) from a record."""
+    lines = ["## Calibrated parameters", ""]
+    if record.get("drugs"):
+        lines += [
+            "| drug | trials | design | patients, seed | EC50 multiplier | plausible range "
+            "| misfit (sum z^2) | parameters |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for drug, entry in sorted(record["drugs"].items()):
+            params = ", ".join(f"{k} = {v:.3g} mg/L" for k, v in entry["parameters"].items())
+            lines.append(
+                f"| {drug} | {', '.join(entry['trials'])} | {entry.get('design', PARALLEL)} | "
+                f"{entry['patients']}, {entry['seed']} | {_multiplier_cell(entry)} | "
+                f"{_range_cell(entry)} | {entry['misfit']:.1f} | {params} |"
+            )
+        lines += [
+            "",
+            f"Search: EC50 multipliers {', '.join(f'{g:.3g}' for g in record['grid'])}, "
+            "then half-decade steps beyond an edge while the best multiplier is there, up "
+            f"to x10^+-{SEARCH_BOUND_DECADES:g}, then the points "
+            f"{REFINE_STEP_DECADES:g} decade either side of the best ('refined'; not "
+            "when every misfit is equal, as with no signal). In brackets the range "
+            "tried; 'at its "
+            "edge': the best multiplier is the end of that range and better than its "
+            "neighbour, so the optimum may lie beyond (a limit, not a fit). "
+            "Plausible range: the multipliers tried whose misfit is within "
+            f"{PLAUSIBLE_MISFIT_RISE:g} of the best (the chi-square 95% point: an "
+            "approximate profile-likelihood interval, narrower than the truth because each "
+            "z counts the simulated arm's sampling error only); '<=' or '>=' where it "
+            "reaches the end of the range tried, so the data bound the potency on one "
+            "side only. "
+            "Design 'every arm': each enrolled patient simulated in every arm (virtual "
+            "twins, docs/trials.md), so the patients count is per arm; 'parallel': "
+            "randomised as published, the patients shared between the arms.",
+            "",
+        ]
+    else:
+        lines += ["Not calibrated yet: declared potencies are used.", ""]
+    return lines
+
+
 def calibration_report(
     patients: int = 150,
     seed: int = REPORT_SEED,
@@ -412,38 +502,7 @@ def calibration_report(
         "an arm with the control arm (hazard ratio: Cox model; difference: percentage points).",
         "",
     ]
-    record = _load_file()
-    lines += ["## Calibrated parameters", ""]
-    if record.get("drugs"):
-        lines += [
-            "| drug | trials | design | patients, seed | EC50 multiplier | misfit (sum z^2) "
-            "| parameters |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        for drug, entry in sorted(record["drugs"].items()):
-            params = ", ".join(f"{k} = {v:.3g} mg/L" for k, v in entry["parameters"].items())
-            lines.append(
-                f"| {drug} | {', '.join(entry['trials'])} | {entry.get('design', PARALLEL)} | "
-                f"{entry['patients']}, {entry['seed']} | {_multiplier_cell(entry)} | "
-                f"{entry['misfit']:.1f} | {params} |"
-            )
-        lines += [
-            "",
-            f"Search: EC50 multipliers {', '.join(f'{g:.3g}' for g in record['grid'])}, "
-            "then half-decade steps beyond an edge while the best multiplier is there, up "
-            f"to x10^+-{SEARCH_BOUND_DECADES:g}, then the points "
-            f"{REFINE_STEP_DECADES:g} decade either side of the best ('refined'; not "
-            "when every misfit is equal, as with no signal). In brackets the range "
-            "tried; 'at its "
-            "edge': the best multiplier is the end of that range and better than its "
-            "neighbour, so the optimum may lie beyond (a limit, not a fit). "
-            "Design 'every arm': each enrolled patient simulated in every arm (virtual "
-            "twins, docs/trials.md), so the patients count is per arm; 'parallel': "
-            "randomised as published, the patients shared between the arms.",
-            "",
-        ]
-    else:
-        lines += ["Not calibrated yet: declared potencies are used.", ""]
+    lines += parameters_section(_load_file())
     lines += [
         "## Trials",
         "",
