@@ -17,6 +17,7 @@ from immunetwin.diseases.irae import (
     irae_readouts,
 )
 from immunetwin.diseases.population import OBSERVATION_STREAM, sample_disease_patients
+from immunetwin.diseases.thyroiditis import thyroid_labs
 from immunetwin.immune.steady_state import HEALTHY_STEADY_STATE
 from immunetwin.population import patient_rng, run_population
 
@@ -128,3 +129,21 @@ def test_no_irae_without_blockade():
         frame = run.trajectories.sel(patient_id=pid).to_dataframe()[list(control.outputs)]
         grades.append(control.readouts(frame, patient_rng(51, int(pid), OBSERVATION_STREAM)))
     assert np.mean([g["irae_grade3plus"] for g in grades]) <= 0.05
+
+
+def test_hypothyroidism_found_at_grade_2_is_replaced_and_goes_no_further():
+    # The gland fails over two visits: TSH > 10 first (grade 2, levothyroxine), then
+    # free T4 < 5 pmol/L, which replacement prevents; found there at once, it is grade 3.
+    base = {name: 5.0 for name in OUTPUTS}
+    base.update({"gut_function": 100.0, "skin_function": 100.0})
+    gradual = [dict(base, thyroid_function=f) for f in (100.0, 20.0, 2.0)]
+    sudden = [dict(base, thyroid_function=f) for f in (100.0, 100.0, 2.0)]
+    days = [0.0, 42.0, 84.0]
+    grades = [
+        irae_readouts(pd.DataFrame(rows, index=days), np.random.default_rng(2))
+        for rows in (gradual, sudden)
+    ]
+    labs = [thyroid_labs(f, 0.0, 0.0, 0.0) for f in (20.0, 2.0)]
+    assert hypothyroidism_grade(*labs[0]) == 2 and hypothyroidism_grade(*labs[1]) == 3
+    assert grades[0]["hypothyroidism_grade"] == 2
+    assert grades[1]["hypothyroidism_grade"] == 3

@@ -14,7 +14,8 @@ Organs graded (explicit observation models, worst grade over the history):
 - hypothyroidism from the thyroid mass through the HPT axis of
   :mod:`immunetwin.diseases.thyroiditis` (G1 TSH above the reference with normal
   free T4 and TSH <= 10; G2 replacement indicated: TSH > 10 or free T4 low; G3 severe:
-  free T4 < 5 pmol/L; G4 myxoedema coma is not modelled);
+  free T4 < 5 pmol/L, counted only when a visit first finds it there, as replacement
+  starts at G2; G4 myxoedema coma is not modelled);
 - dermatitis (maculopapular rash) from the skin infiltrate as body surface area
   (G1 < 10%, G2 10-30%, G3 > 30%; G4 is SJS/TEN, not modelled).
 
@@ -69,6 +70,12 @@ SKIN_HALF_CELLS = 300.0  # cells/uL (calibrated: the model's florid skin infiltr
 # ~200 cells/uL above health reads ~40% BSA, a grade-3 rash)
 BSA_OBSERVER_SD = 3.0  # percentage points: examiners' BSA estimates differ by a few %
 FT4_SEVERE = 5.0  # pmol/L: severe hypothyroidism (grade 3; assumption)
+# Monitored care: thyroid tests at every visit, and levothyroxine once replacement is
+# indicated (CTCAE grade 2; Brahmer et al. J Clin Oncol 2018;36:1714, ASCO irAE
+# guideline), so a destroyed gland reads grade 3 only if a visit first finds it there.
+# Grade >= 3 hypothyroidism is rare on checkpoint inhibitors (Barroso-Sousa et al. JAMA
+# Oncol 2018;4:173). The model gives no levothyroxine: TSH and free T4 stay the gland's.
+REPLACEMENT_GRADE = 2
 
 
 def colitis_grade(gut_inflammation: float, gut_function: float, z: float) -> int:
@@ -156,6 +163,10 @@ def irae_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[st
             "hypothyroidism": hypothyroidism_grade(tsh, ft4),
             "dermatitis": dermatitis_grade(bsa),
         }
+        if worst["hypothyroidism"] >= REPLACEMENT_GRADE:
+            # On levothyroxine since a visit found replacement indicated: the hormone
+            # deficiency is corrected, whatever the gland does next.
+            grades["hypothyroidism"] = min(grades["hypothyroidism"], REPLACEMENT_GRADE)
         for organ, grade in grades.items():
             worst[organ] = max(worst[organ], grade)
             if grade >= 1 and math.isnan(first[organ]):
