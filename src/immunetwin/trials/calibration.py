@@ -258,7 +258,10 @@ def calibrate(
             ],
             "fit": best["rows"],
         }
-        log(f"{drug}: chose EC50 x {best['multiplier']:.3g} (misfit {best['misfit']:.2f})")
+        log(
+            f"{drug}: chose EC50 x {best['multiplier']:.3g} (misfit {best['misfit']:.2f}; "
+            f"plausible {_range_cell(record['drugs'][drug])})"
+        )
     return record
 
 
