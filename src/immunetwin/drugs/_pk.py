@@ -18,6 +18,8 @@ can carry covariates and variability as ordinary parameters.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy.linalg import expm
 
@@ -482,6 +484,9 @@ def _absorption(
     return parameters, species, reactions
 
 
+# Every patient's schedule checks its averaged regimens: the swing of one drug, route and
+# gap is computed once per process (a few ms each).
+@functools.lru_cache(maxsize=256)
 def steady_state_swing(drug: Drug, route: str, gap_days: float, points: int = 400) -> float:
     """Peak-to-trough swing of the plasma concentration over a dosing gap at steady state.
 
