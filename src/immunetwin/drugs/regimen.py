@@ -49,7 +49,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from immunetwin._errors import ModelError, SpecError
 from immunetwin.drugs._declarations import Drug, Route, RouteName
-from immunetwin.drugs._pk import BODY_WEIGHT, SEX_FEMALE, species_names
+from immunetwin.drugs._pk import BODY_WEIGHT, SEX_FEMALE, species_names, steady_state_swing
 from immunetwin.engine import Schedule, StateChange
 
 __all__ = [
@@ -1108,8 +1108,6 @@ def _check_averaging(regimen: Regimen, drug: Drug) -> None:
 
 def _check_plasma_swing(regimen: Regimen, drug: Drug) -> None:
     """Refuse averaging a drug whose effects read a plasma level that swings too much."""
-    from immunetwin.drugs._pk import steady_state_swing
-
     allowed = (
         f"allowed: a steady-state swing of at most {AVERAGING_MAX_SWING:.0%} of the mean, "
         f"or an effect compartment at least {AVERAGING_MIN_HALF_LIVES:g} dosing gaps slow"
