@@ -271,6 +271,7 @@ def test_averaged_dosing_delivers_exactly_the_doses_taken(adherence: int, seed: 
         ("adalimumab 40 mg SC every 28 days, averaged", "swings by 80% of its mean"),
         ("mycophenolate 1000 mg twice daily, averaged", "at most 35% of the mean"),
         ("tocilizumab 8 mg/kg IV every 28 days, averaged", "nonlinear or time-varying PK"),
+        ("interferon_beta_1a 44 ug SC three times weekly, averaged", "every 2.33 days: its pla"),
         ("methotrexate 15 mg every 28 days, averaged", "effect half-life .21 days. must be at"),
         ("cd19_car_t 1e6 cells/kg IV every 28 days, averaged", "cell therapy cannot be averaged"),
     ],

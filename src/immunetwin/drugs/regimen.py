@@ -1100,9 +1100,9 @@ def _check_averaging(regimen: Regimen, drug: Drug) -> None:
     half_life = effect.to("day")
     if half_life < AVERAGING_MIN_HALF_LIVES * gap:
         raise SpecError(
-            f"{drug.name} cannot be averaged every {_fmt(gap)} days: its effect half-life "
-            f"({_fmt(half_life)} days) must be at least {AVERAGING_MIN_HALF_LIVES:g} dosing "
-            f"gaps ({_fmt(AVERAGING_MIN_HALF_LIVES * gap)} days)"
+            f"{drug.name} cannot be averaged every {gap:.3g} days: its effect half-life "
+            f"({half_life:.3g} days) must be at least {AVERAGING_MIN_HALF_LIVES:g} dosing "
+            f"gaps ({AVERAGING_MIN_HALF_LIVES * gap:.3g} days)"
         )
 
 
@@ -1122,7 +1122,7 @@ def _check_plasma_swing(regimen: Regimen, drug: Drug) -> None:
             raise SpecError(f"{drug.name} cannot be averaged: {err} ({allowed})") from None
         if swing > AVERAGING_MAX_SWING:
             raise SpecError(
-                f"{drug.name} cannot be averaged every {_fmt(gap)} days: its plasma level "
+                f"{drug.name} cannot be averaged every {gap:.3g} days: its plasma level "
                 f"swings by {swing:.0%} of its mean at steady state, and its effects follow "
                 f"it ({allowed})"
             )
