@@ -65,10 +65,8 @@ def test_readouts_draw_a_fixed_number_of_randoms_and_take_the_worst_grade():
     assert results[1]["dermatitis_grade"] == 3 and results[1]["first_irae_day"] == 30.0
 
 
-@pytest.fixture(scope="module")
-def cohort():
-    model = disease_model(IRAE)
-    patients, parameters = sample_disease_patients(IRAE, N, 51, model=model)
+def _year_on_nivolumab(model, parameters: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Readouts after a year of weekly grading, one row per patient of ``parameters``."""
     times = np.arange(0.0, IRAE.follow_up_days + 1, 7.0)
     run = run_population(
         model,
@@ -80,10 +78,17 @@ def cohort():
     )
     assert run.n_failed == 0
     rows = []
-    for pid in patients.index:
+    for pid in parameters.index:
         frame = run.trajectories.sel(patient_id=pid).to_dataframe()[list(IRAE.outputs)]
-        rows.append(IRAE.readouts(frame, patient_rng(51, int(pid), OBSERVATION_STREAM)))
-    return patients.join(pd.DataFrame(rows, index=patients.index))
+        rows.append(IRAE.readouts(frame, patient_rng(seed, int(pid), OBSERVATION_STREAM)))
+    return pd.DataFrame(rows, index=parameters.index)
+
+
+@pytest.fixture(scope="module")
+def cohort():
+    model = disease_model(IRAE)
+    patients, parameters = sample_disease_patients(IRAE, N, 51, model=model)
+    return patients.join(_year_on_nivolumab(model, parameters, 51))
 
 
 def test_irae_rates_against_checkmate_067(cohort, trials_csv):
@@ -153,35 +158,17 @@ def test_thyroid_antibodies_raise_checkpoint_thyroiditis():
     """The same patients on PD-1 blockade with and without pre-existing thyroid
     autoimmunity: hypothyroidism in a year ~40% vs ~7% in Kimbara et al. 2018
     (thyroid dysfunction; about three quarters hypothyroid)."""
-    from immunetwin.diseases.irae import THYROID_ANTIBODY_PRECURSOR_FACTOR
-
+    (autoimmunity,) = (c for c in IRAE.covariates if c.name == "thyroid_autoimmunity")
     model = disease_model(IRAE)
     patients, parameters = sample_disease_patients(IRAE, 40, 52, model=model)
     # Undo each patient's drawn level, then give everyone one level at a time.
-    drawn = patients["thyroid_autoimmunity"].map(
-        {"antibodies": THYROID_ANTIBODY_PRECURSOR_FACTOR, "none": 1.0}
-    )
+    drawn = patients["thyroid_autoimmunity"].map(autoimmunity.levels)
     base = parameters["thyroid_precursor_frequency"] / drawn
-    times = np.arange(0.0, IRAE.follow_up_days + 1, 7.0)
     rates = {}
-    for level, factor in (("none", 1.0), ("antibodies", THYROID_ANTIBODY_PRECURSOR_FACTOR)):
+    for level, factor in autoimmunity.levels.items():
         forced = parameters.assign(thyroid_precursor_frequency=base * factor)
-        run = run_population(
-            model,
-            forced,
-            until=float(times[-1]),
-            outputs=list(IRAE.outputs),
-            output_times=times,
-            workers=1,
-        )
-        grades = [
-            IRAE.readouts(
-                run.trajectories.sel(patient_id=pid).to_dataframe()[list(IRAE.outputs)],
-                patient_rng(52, int(pid), OBSERVATION_STREAM),
-            )["hypothyroidism_grade"]
-            for pid in patients.index
-        ]
-        rates[level] = float(np.mean(np.asarray(grades) >= 1))
+        grades = _year_on_nivolumab(model, forced, 52)["hypothyroidism_grade"]
+        rates[level] = float(np.mean(grades >= 1))
     print(f"\nhypothyroidism in a year on nivolumab: {rates} (Kimbara 2018: 40% vs 7%)")
     assert rates["none"] <= 0.15
     assert 0.2 <= rates["antibodies"] <= 0.6

@@ -520,16 +520,17 @@ def steady_state_swing(drug: Drug, route: str, gap_days: float, points: int = 40
     weight = pk.reference_weight.to("kg")
     clearance = pk.clearance.to("L/day", weight)
     volume = pk.central_volume.to("L", weight)
-    two_compartment = pk.peripheral_volume is not None and pk.intercompartmental_clearance
+    # As pk_module: a peripheral compartment needs both its volume and Q.
+    peripheral_volume, inter_clearance = pk.peripheral_volume, pk.intercompartmental_clearance
+    two_compartment = peripheral_volume is not None and inter_clearance is not None
     extravascular = route != "iv"
     # States: [central, peripheral?, depot?] (amounts, mg).
-    size = 1 + int(bool(two_compartment)) + int(extravascular)
+    size = 1 + int(two_compartment) + int(extravascular)
     rates = np.zeros((size, size))
     rates[0, 0] = -clearance / volume
-    if two_compartment:
-        assert pk.peripheral_volume is not None and pk.intercompartmental_clearance is not None
-        inter = pk.intercompartmental_clearance.to("L/day", weight)
-        peripheral = pk.peripheral_volume.to("L", weight)
+    if peripheral_volume is not None and inter_clearance is not None:
+        inter = inter_clearance.to("L/day", weight)
+        peripheral = peripheral_volume.to("L", weight)
         rates[0, 0] -= inter / volume
         rates[0, 1] = inter / peripheral
         rates[1, 0] = inter / volume
