@@ -9,7 +9,7 @@ import pytest
 from immunetwin._errors import ModelError
 from immunetwin.diseases import DISEASES, RA, SLE, ParameterChange, disease_model
 from immunetwin.diseases.readouts import das28_crp
-from immunetwin.immune import ORGANS
+from immunetwin.immune import OPTIONAL_ORGANS, ORGANS
 
 
 @pytest.mark.parametrize("disease", list(DISEASES.values()), ids=list(DISEASES))
@@ -22,7 +22,18 @@ def test_every_change_has_a_source_and_names_a_parameter(disease):
         assert change.source.strip(), change.parameter
         assert change.rationale.strip(), change.parameter
     assert disease.mechanism.strip() and disease.description.strip()
-    assert set(disease.target_organs) <= set(ORGANS)
+    assert set(disease.target_organs) <= {*ORGANS, *disease.extra_organs}
+    assert set(disease.extra_organs) <= set(OPTIONAL_ORGANS)
+    species = {s.name for s in model.species}
+    assert all(f"{organ}_parenchyma" in species for organ in disease.extra_organs)
+
+
+def test_an_extra_organ_must_be_optional():
+    from immunetwin.diseases import IRAE
+
+    wrong = dataclasses.replace(IRAE, name="irae_wrong", extra_organs=("heart",))
+    with pytest.raises(ModelError, match="extra organ 'heart' is not optional"):
+        wrong.validate(disease_model(IRAE))
 
 
 @pytest.mark.parametrize("disease", list(DISEASES.values()), ids=list(DISEASES))

@@ -64,3 +64,25 @@ def test_self_antigen_is_present_but_no_autoimmunity(decade, ana_positive):
         assert decade[f"{organ}_effector_t"].max() < 0.1, organ
     assert decade["lab_ana_titre"].max() < ana_positive
     assert decade["lab_platelets"].min() > 150_000  # textbook lower limit (not in the table)
+
+
+def test_the_optional_organs_start_at_their_healthy_steady_state():
+    """Liver and lung (added by a disease) hold their stored state for a year, and adding
+    them moves the shared species by less than 0.1% against the default model."""
+    from immunetwin import Simulator
+    from immunetwin.immune import OPTIONAL_ORGANS, build_immune_model
+
+    shared = ["crp", "c3", "cd4_naive", "treg", "igg_auto", "immune_complexes", "tnf", "il6"]
+    frames = []
+    for organs in (ORGANS, (*ORGANS, *OPTIONAL_ORGANS)):
+        simulator = Simulator(build_immune_model(organs=organs))
+        outputs = [*shared, *(s for s in simulator.species if s.startswith(OPTIONAL_ORGANS))]
+        frames.append(simulator.simulate(until=365.0, outputs=outputs, output_times=[0.0, 365.0]))
+    default, with_optional = frames
+    start, end = with_optional.iloc[0], with_optional.iloc[-1]
+    for organ in OPTIONAL_ORGANS:
+        for state in ("parenchyma", "inflammation", "effector_t"):
+            name = f"{organ}_{state}"
+            assert end[name] == pytest.approx(start[name], rel=0.01), name
+    for name in shared:
+        assert end[name] == pytest.approx(default[name].iloc[-1], rel=1e-3), name

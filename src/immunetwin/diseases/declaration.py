@@ -113,7 +113,8 @@ class Disease:
         description: One-line description.
         mechanism: The mechanism in words.
         changes: Parameter changes with variability and sources.
-        target_organs: Organs of :data:`immunetwin.immune.ORGANS` it damages.
+        target_organs: Organs it damages: of :data:`immunetwin.immune.ORGANS` or of
+            its ``extra_organs``.
         covariates: Covariate effects (or stated "not modelled").
         demographics: Sex and age of patients.
         outputs: Model outputs the readouts need.
@@ -138,6 +139,9 @@ class Disease:
             the same in every arm.
         output_step_days: Longest spacing of outputs the readouts need (e.g. 7 for
             relapse detection); None for no requirement.
+        extra_organs: Organs of :data:`immunetwin.immune.OPTIONAL_ORGANS` the disease
+            adds to the shared model (module additions: the liver and lung of
+            checkpoint-inhibitor hepatitis and pneumonitis).
         mortality: Death model on the visit readouts (e.g.
             :data:`immunetwin.diseases.mortality.LUPUS_DEATHS`, a competing-risk model
             whose call draws one death); the trial engine draws each patient's death
@@ -163,6 +167,7 @@ class Disease:
     triggers: Triggers | None = None
     output_step_days: float | None = None
     mortality: DeathModel | None = None
+    extra_organs: tuple[str, ...] = ()
 
     @property
     def enrolment_day(self) -> float:
@@ -199,7 +204,7 @@ class Disease:
         Raises:
             ModelError: Listing every problem found.
         """
-        from immunetwin.immune import ORGANS
+        from immunetwin.immune import OPTIONAL_ORGANS, ORGANS
 
         parameters = {p.name for p in model.parameters}
         species = {s.name for s in model.species}
@@ -216,8 +221,13 @@ class Disease:
                 problems.append(f"initial state {name!r} is not a species of the model")
             if not source.strip():
                 problems.append(f"initial state {name!r} has no source")
+        for organ in self.extra_organs:
+            if organ not in OPTIONAL_ORGANS:
+                problems.append(
+                    f"extra organ {organ!r} is not optional (allowed: {', '.join(OPTIONAL_ORGANS)})"
+                )
         for organ in self.target_organs:
-            if organ not in ORGANS:
+            if organ not in (*ORGANS, *self.extra_organs):
                 problems.append(f"target organ {organ!r} is not in the model")
         for covariate in self.covariates:
             if not covariate.source.strip():

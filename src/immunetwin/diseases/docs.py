@@ -51,6 +51,13 @@ def disease_markdown(disease: Disease) -> str:
         f"Demographics: {d.female_fraction:.0%} women, age {d.age_mean:g} +/- {d.age_sd:g} "
         f"years ({d.age_range[0]:g}-{d.age_range[1]:g}); {d.source}.",
     ]
+    if disease.extra_organs:
+        lines += [
+            "",
+            "Organs added to the shared model (optional organs, a module each): "
+            + ", ".join(f"`{organ}`" for organ in disease.extra_organs)
+            + ".",
+        ]
     readouts, responses = disease.observation_names()
     lines += [
         "",

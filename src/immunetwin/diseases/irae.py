@@ -17,9 +17,18 @@ Organs graded (explicit observation models, worst grade over the history):
   free T4 < 5 pmol/L, counted only when a visit first finds it there, as replacement
   starts at G2; G4 myxoedema coma is not modelled);
 - dermatitis (maculopapular rash) from the skin infiltrate as body surface area
-  (G1 < 10%, G2 10-30%, G3 > 30%; G4 is SJS/TEN, not modelled).
+  (G1 < 10%, G2 10-30%, G3 > 30%; G4 is SJS/TEN, not modelled);
+- hepatitis (ALT increased) from the hepatocyte loss the liver's immune damage causes:
+  ALT above the patient's own baseline from the released enzyme (G1 > ULN-3 x ULN,
+  G2 3-5 x, G3 5-20 x, G4 > 20 x ULN);
+- pneumonitis from the lung infiltrate as the share of lung parenchyma involved
+  (ASCO 2018 grading: G1 < 25%, G2 25-50%, G3 > 50%; G4 life-threatening respiratory
+  compromise, read as lung function below 50%).
 
-Not modelled: hepatitis (no liver), pneumonitis (no lung), hypophysitis, myocarditis,
+The liver and lung are optional organs of the shared model (``extra_organs``): only
+these diseases add them.
+
+Not modelled: hypophysitis, myocarditis,
 nephritis, arthritis and diabetes grading; grade 5 (death) for every organ (the model
 has no death); the hyperthyroid (destructive) phase of thyroiditis; fatigue, pruritus
 and other treatment-related events that are not immune-mediated organ injury.
@@ -38,7 +47,7 @@ from immunetwin.diseases import readouts as obs
 from immunetwin.diseases.crohns import STOOLS_MAX, gut_burden
 from immunetwin.diseases.declaration import Covariate, Demographics, Disease, ParameterChange
 from immunetwin.diseases.thyroiditis import FT4_LOW, TSH_HIGH, TSH_OVERT, thyroid_labs
-from immunetwin.immune import DEFECTS
+from immunetwin.immune import DEFECTS, ORGAN_SPECS
 from immunetwin.immune.steady_state import HEALTHY_STEADY_STATE
 
 __all__ = [
@@ -46,9 +55,13 @@ __all__ = [
     "MELANOMA_ICI",
     "colitis_grade",
     "dermatitis_grade",
+    "hepatitis_grade",
     "hypothyroidism_grade",
     "irae_readouts",
+    "lung_involvement_percent",
+    "pneumonitis_grade",
     "rash_bsa_percent",
+    "serum_alt",
 ]
 
 OUTPUTS = (
@@ -57,6 +70,10 @@ OUTPUTS = (
     "thyroid_function",
     "skin_inflammation",
     "skin_function",
+    "liver_damage_rate",
+    "liver_function",
+    "lung_inflammation",
+    "lung_function",
     "lab_crp",
 )
 
@@ -80,6 +97,47 @@ REPLACEMENT_GRADE = 2
 # thyroid-reactive precursor frequency it multiplies (calibrated to the conditional
 # incidences of the covariate's source; see IRAE's covariates).
 THYROID_ANTIBODY_PRECURSOR_FACTOR = 30.0
+
+# Hepatitis: serum ALT (U/L) from hepatocyte loss. ALT = the patient's baseline +
+# ALT_RELEASE_SHARE * ALT_PER_LIVER_LOSS * (fraction of the liver lost per day), the
+# steady state of release into plasma against first-order clearance (ALT's half-life
+# ~2 days, days-scale changes being slower than the weekly grading would need).
+ALT_ULN = 40.0  # U/L: upper limit of normal (common laboratory reference)
+ALT_HEALTHY_MEDIAN = 20.0  # U/L (healthy adults ~10-40 U/L; Dufour et al. Clin Chem
+# 2000;46:2027)
+ALT_BETWEEN_PERSON_SD = 0.3  # log-scale SD of baseline ALT between persons (healthy
+# reference interval ~2.5-fold wide: 10-40 U/L)
+ALT_WITHIN_PERSON_CV = 0.2  # day-to-day biological variation of ALT (~20%, Ricos et al.
+# Scand J Clin Lab Invest 1999;59:491, desirable-specification database)
+ALT_LIVER_TO_SERUM = 3000.0  # liver ALT activity ~3000 times serum (Dufour et al. 2000)
+ALT_HALF_LIFE_DAYS = 47.0 / 24.0  # 47 +- 10 h (Dufour et al. 2000)
+PLASMA_LITRES = 3.0  # plasma volume of a ~70 kg adult (ICRP 89: blood 3.9-5.3 L, haematocrit ~0.42)
+# U/L of serum ALT per unit fraction of the liver lost per day, if every lost hepatocyte
+# released all its ALT into plasma: the liver's content over the plasma's clearance.
+ALT_PER_LIVER_LOSS = (
+    ALT_LIVER_TO_SERUM
+    * ALT_HEALTHY_MEDIAN
+    * ORGAN_SPECS["liver"].volume_litres
+    / (math.log(2.0) / ALT_HALF_LIFE_DAYS * PLASMA_LITRES)
+)
+# Share of a lost hepatocyte's ALT that reaches the plasma (calibrated with the liver's
+# precursor frequency, immune/tissue.py: any-grade ALT increase 6.1% vs 6.0% on anti-PD-1,
+# Front Oncol 2021;11:650292; 1.0 gave 8.7%, 0.5 5.1%). Below 1 is expected: cells
+# killed by apoptosis release less of their enzyme than necrotic ones.
+ALT_RELEASE_SHARE = 0.6
+# Pneumonitis: share of the lung involved (CT), from the infiltrate as for the skin.
+LUNG_HALF_CELLS = SKIN_HALF_CELLS  # cells/uL (assumption: the skin's florid scale)
+LUNG_READER_SD = 3.0  # percentage points between radiologists (assumption, as BSA)
+# Smallest involvement a CT reads as pneumonitis: about one of the 19 bronchopulmonary
+# segments (5%; assumption).
+PNEUMONITIS_DETECTABLE_PERCENT = 5.0
+PNEUMONITIS_G4_FUNCTION = 50.0  # % lung function below which it is life-threatening
+# (assumption, as colitis)
+# Seed-sequence keys of the liver and lung readings (drawn from keyed generators, so the
+# readouts of the other organs keep their draws).
+ALT_TRAIT_KEY = 0x11B7
+ALT_KEY = 0x11B8
+LUNG_KEY = 0x1A9B
 
 
 def colitis_grade(gut_inflammation: float, gut_function: float, z: float) -> int:
@@ -132,12 +190,70 @@ def dermatitis_grade(bsa_percent: float) -> int:
     return 0
 
 
+def serum_alt(liver_loss_per_day: float, baseline: float, z: float) -> float:
+    """Serum ALT (U/L): the patient's baseline plus the enzyme released by hepatocyte loss.
+
+    Args:
+        liver_loss_per_day: Immune loss of liver parenchyma (fraction of the normal liver
+            per day: ``liver_damage_rate * liver_function / 100``).
+        baseline: The patient's healthy ALT (U/L).
+        z: Standard normal of the day-to-day variation.
+    """
+    released = ALT_RELEASE_SHARE * ALT_PER_LIVER_LOSS * max(0.0, liver_loss_per_day)
+    return float((baseline + released) * math.exp(ALT_WITHIN_PERSON_CV * z))
+
+
+def hepatitis_grade(alt: float, baseline: float) -> int:
+    """CTCAE v5.0 ALT-increased grade (0-4) from ALT and the patient's baseline (U/L).
+
+    A normal baseline is graded against the ULN (G1 > ULN-3 x, G2 > 3-5 x, G3 > 5-20 x,
+    G4 > 20 x ULN); an abnormal one against itself (G1 1.5-3 x baseline, then as above).
+    """
+    if baseline > ALT_ULN:
+        fold = alt / baseline
+        if fold <= 1.5:
+            return 0
+    else:
+        fold = alt / ALT_ULN
+        if fold <= 1.0:
+            return 0
+    if fold > 20.0:
+        return 4
+    if fold > 5.0:
+        return 3
+    if fold > 3.0:
+        return 2
+    return 1
+
+
+def lung_involvement_percent(lung_inflammation: float, z: float) -> float:
+    """Share of lung parenchyma involved (%) from the lung infiltrate (cells/uL)."""
+    excess = max(0.0, lung_inflammation - HEALTHY_STEADY_STATE["lung_inflammation"])
+    burden = excess / (excess + LUNG_HALF_CELLS)
+    return float(np.clip(100.0 * burden + LUNG_READER_SD * math.sqrt(burden) * z, 0.0, 100.0))
+
+
+def pneumonitis_grade(involved_percent: float, lung_function: float) -> int:
+    """Pneumonitis grade (0-4): ASCO 2018 extent of lung involved, G4 lung function < 50%."""
+    if lung_function < PNEUMONITIS_G4_FUNCTION:
+        return 4
+    if involved_percent > 50.0:
+        return 3
+    if involved_percent >= 25.0:
+        return 2
+    if involved_percent >= PNEUMONITIS_DETECTABLE_PERCENT:
+        return 1
+    return 0
+
+
 def irae_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[str, float]:
     """Worst CTCAE grade per organ over the history, any-grade and grade >= 3, first day.
 
     Each output row is graded with the same observer offsets (one standard normal
     each for stools, BSA, TSH and free T4 per call, and the patient's TSH set-point
-    trait), so the number of draws does not depend on the history's length.
+    trait), so the number of draws does not depend on the history's length. The liver
+    and lung readings (ALT's day-to-day variation, the patient's baseline ALT, the CT
+    reader) come from keyed generators and leave those draws alone.
 
     Args:
         trajectory: One patient's outputs (rows: days from 0, the first dose, up to
@@ -147,17 +263,44 @@ def irae_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[st
     z = obs.visit_normals(rng, 4)
     (z_set,) = obs.patient_traits(rng, 1)
     times = np.asarray(trajectory.index, dtype=float)
-    worst = {"colitis": 0, "hypothyroidism": 0, "dermatitis": 0}
+    last_day = float(times[-1])
+    alt_baseline = ALT_HEALTHY_MEDIAN * math.exp(
+        ALT_BETWEEN_PERSON_SD * obs.reading_normal(rng, ALT_TRAIT_KEY, 0.0)
+    )
+    z_alt = obs.reading_normal(rng, ALT_KEY, last_day)
+    z_lung = obs.reading_normal(rng, LUNG_KEY, last_day)
+    worst = {
+        "colitis": 0,
+        "hypothyroidism": 0,
+        "dermatitis": 0,
+        "hepatitis": 0,
+        "pneumonitis": 0,
+    }
     first: dict[str, float] = {k: math.nan for k in worst}
-    bsa_last = 0.0
-    tsh_last = ft4_last = math.nan
+    bsa_last = lung_last = 0.0
+    tsh_last = ft4_last = alt_last = math.nan
     columns = {
         name: trajectory[name].to_numpy(dtype=float)
-        for name in ("gut_inflammation", "gut_function", "thyroid_function", "skin_inflammation")
+        for name in (
+            "gut_inflammation",
+            "gut_function",
+            "thyroid_function",
+            "skin_inflammation",
+            "liver_damage_rate",
+            "liver_function",
+            "lung_inflammation",
+            "lung_function",
+        )
     }
+    liver_loss = columns["liver_damage_rate"] * columns["liver_function"] / 100.0
+    # Graded against the first (pre-treatment) reading: an ALT above the ULN before the
+    # first dose is the patient's abnormal baseline, not an adverse event.
+    alt_first = serum_alt(float(liver_loss[0]), alt_baseline, z_alt)
     for i, time in enumerate(times):
         tsh, ft4 = thyroid_labs(float(columns["thyroid_function"][i]), float(z_set), z[2], z[3])
         bsa = rash_bsa_percent(float(columns["skin_inflammation"][i]), float(z[1]))
+        alt = serum_alt(float(liver_loss[i]), alt_baseline, z_alt)
+        lung = lung_involvement_percent(float(columns["lung_inflammation"][i]), z_lung)
         grades = {
             "colitis": colitis_grade(
                 float(columns["gut_inflammation"][i]),
@@ -166,6 +309,8 @@ def irae_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[st
             ),
             "hypothyroidism": hypothyroidism_grade(tsh, ft4),
             "dermatitis": dermatitis_grade(bsa),
+            "hepatitis": hepatitis_grade(alt, alt_first),
+            "pneumonitis": pneumonitis_grade(lung, float(columns["lung_function"][i])),
         }
         if worst["hypothyroidism"] >= REPLACEMENT_GRADE:
             # On levothyroxine since a visit found replacement indicated: the hormone
@@ -175,7 +320,7 @@ def irae_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[st
             worst[organ] = max(worst[organ], grade)
             if grade >= 1 and math.isnan(first[organ]):
                 first[organ] = float(time)
-        bsa_last, tsh_last, ft4_last = bsa, tsh, ft4
+        bsa_last, tsh_last, ft4_last, alt_last, lung_last = bsa, tsh, ft4, alt, lung
     firsts = [d for d in first.values() if not math.isnan(d)]
     out: dict[str, float] = {f"{organ}_grade": grade for organ, grade in worst.items()}
     out.update({f"{organ}_first_day": day for organ, day in first.items()})
@@ -184,6 +329,10 @@ def irae_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[st
             "rash_bsa_percent": bsa_last,
             "tsh": tsh_last,
             "ft4": ft4_last,
+            "alt": alt_last,
+            "lung_involved_percent": lung_last,
+            "liver_function": float(trajectory["liver_function"].iloc[-1]),
+            "lung_function": float(trajectory["lung_function"].iloc[-1]),
             "gut_function": float(trajectory["gut_function"].iloc[-1]),
             "irae_any_grade": bool(max(worst.values()) >= 1),
             "irae_grade3plus": bool(max(worst.values()) >= 3),
@@ -200,15 +349,17 @@ _PD1 = float(DEFECTS["pd1_blockade"].changes["pd1_strength"])
 IRAE = Disease(
     name="irae",
     description="Immune-related adverse events in a cancer patient on nivolumab (anti-PD-1): "
-    "colitis, thyroiditis and dermatitis graded by CTCAE.",
+    "colitis, thyroiditis, dermatitis, hepatitis and pneumonitis graded by CTCAE.",
     mechanism=(
         "PD-1 on organ-reactive T cells normally brakes their expansion where the tissue "
         "expresses PD-L1. Blocking it lets the organ-reactive T cells that each person "
         "carries expand; in the susceptible fraction (many precursors, little PD-L1) the "
         "loop of damage, antigen release and expansion takes off within weeks to months "
         "and an organ is inflamed or destroyed: colitis, thyroiditis (then "
-        "hypothyroidism), dermatitis. Susceptibility is individual, from the model's "
-        "sampled precursor frequencies and PD-L1 expression."
+        "hypothyroidism), dermatitis, hepatitis, pneumonitis (the liver and lung are "
+        "optional organs of the shared model, added by this disease). Susceptibility "
+        "is individual, from the model's sampled precursor frequencies and PD-L1 "
+        "expression."
     ),
     changes=(
         ParameterChange(
@@ -221,7 +372,8 @@ IRAE = Disease(
             "PD-1 signalling left under nivolumab (continuous from day 0).",
         ),
     ),
-    target_organs=("gut", "thyroid", "skin"),
+    target_organs=("gut", "thyroid", "skin", "liver", "lung"),
+    extra_organs=("liver", "lung"),
     covariates=(
         Covariate(
             "thyroid_autoimmunity",

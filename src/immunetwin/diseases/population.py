@@ -38,11 +38,13 @@ def disease_model(disease: Disease) -> Model:
         disease: The disease.
     """
     if disease.name not in _MODELS:
-        from immunetwin.immune import build_immune_model
+        from immunetwin.immune import ORGANS, build_immune_model
 
         changes = disease.medians()
         changes.update({k: v for k, (v, _) in disease.initial_state.items()})
-        model = build_immune_model(name=disease.name, changes=changes)
+        model = build_immune_model(
+            name=disease.name, organs=(*ORGANS, *disease.extra_organs), changes=changes
+        )
         disease.validate(model)
         _MODELS[disease.name] = model
     return _MODELS[disease.name]

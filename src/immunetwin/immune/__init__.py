@@ -11,6 +11,7 @@ from immunetwin.immune.knobs import KNOBS as KNOBS
 from immunetwin.immune.knobs import knob_table as knob_table
 from immunetwin.immune.model import build_immune_model as build_immune_model
 from immunetwin.immune.model import immune_modules as immune_modules
+from immunetwin.immune.tissue import OPTIONAL_ORGANS as OPTIONAL_ORGANS
 from immunetwin.immune.tissue import ORGAN_SPECS as ORGAN_SPECS
 from immunetwin.immune.tissue import ORGANS as ORGANS
 from immunetwin.immune.tissue import OrganSpec as OrganSpec
@@ -20,6 +21,7 @@ __all__ = [
     "DEFECTS",
     "DRUG_TARGETS",
     "KNOBS",
+    "OPTIONAL_ORGANS",
     "ORGANS",
     "ORGAN_SPECS",
     "OrganSpec",

@@ -13,14 +13,25 @@ from immunetwin import Simulator
 
 
 def healthy_steady_state(years: float = 20.0) -> dict[str, float]:
-    """Species -> value after ``years`` of the healthy model started from its set points."""
-    from immunetwin.immune.model import build_immune_model
+    """Species -> value after ``years`` of the healthy model started from its set points.
 
-    model = build_immune_model(steady_state=False)
-    simulator = Simulator(model)
+    The default model's species come from the default model; the optional organs'
+    (:data:`immunetwin.immune.OPTIONAL_ORGANS`) are added from a model with them, so a
+    disease that adds them starts its own organs at their healthy state while the
+    shared species keep the default model's values (the optional organs move those
+    by far less than the stored precision at health: no spillover, no deposits).
+    """
+    from immunetwin.immune.model import build_immune_model
+    from immunetwin.immune.tissue import OPTIONAL_ORGANS, ORGANS
+
     days = 365.25 * years
-    frame = simulator.simulate(until=days, outputs=simulator.species, output_times=[days])
-    return {s: max(0.0, float(frame[s].iloc[-1])) for s in simulator.species}
+    state: dict[str, float] = {}
+    for organs in (ORGANS, (*ORGANS, *OPTIONAL_ORGANS)):
+        simulator = Simulator(build_immune_model(organs=organs, steady_state=False))
+        frame = simulator.simulate(until=days, outputs=simulator.species, output_times=[days])
+        for species in simulator.species:
+            state.setdefault(species, max(0.0, float(frame[species].iloc[-1])))
+    return state
 
 
 def write_steady_state(path: Path | None = None) -> Path:

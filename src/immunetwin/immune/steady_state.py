@@ -106,4 +106,12 @@ HEALTHY_STEADY_STATE: dict[str, float] = {
     "skin_inflammation": 5.49574947,
     "skin_effector_t": 0.00131240675,
     "skin_ic_deposits": 0.00505174018,
+    "liver_parenchyma": 0.999816142,
+    "liver_inflammation": 5.4864844,
+    "liver_effector_t": 0.000437076806,
+    "liver_ic_deposits": 0.000946762451,
+    "lung_parenchyma": 0.999365719,
+    "lung_inflammation": 5.48776943,
+    "lung_effector_t": 0.000612010487,
+    "lung_ic_deposits": 0.00151481992,
 }

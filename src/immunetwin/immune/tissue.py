@@ -91,6 +91,19 @@ class OrganSpec:
     aire_source: str = ""
 
 
+# Organ-reactive precursor frequencies of the optional organs, calibrated to their
+# incidence on PD-1 blockade (1,200 virtual patients of diseases/irae.py, a year each,
+# seeds 51, 7 and 3; the other organs' 2e-6 gave 3.8% destroyed livers and 3.8%
+# pneumonitis):
+# - liver, together with irae.ALT_RELEASE_SHARE: ALT increased on anti-PD-1 in 6.0% any
+#   grade (95% CI 5.0-7.2) and 1.5% grade >= 3 (meta-analysis of 117 checkpoint-inhibitor
+#   trials, Front Oncol 2021;11:650292); simulated 6.1% and 1.8%;
+# - lung: pneumonitis on PD-1 inhibitors 2.7% any grade, 0.8% grade 3-4 (Nishino et al.
+#   JAMA Oncol 2016;2:1607: 20 trials, 4,496 patients); simulated 2.3%, every case grade
+#   4 (the organ loop is all-or-none: a miss on severity).
+PRECURSOR_FREQUENCY_LIVER = 1e-6
+PRECURSOR_FREQUENCY_LUNG = 1.4e-6
+
 ORGAN_SPECS: dict[str, OrganSpec] = {
     s.name: s
     for s in (
@@ -206,9 +219,42 @@ ORGAN_SPECS: dict[str, OrganSpec] = {
             1.0,
             2e-2,
         ),
+        OrganSpec(
+            "liver",
+            1.6,
+            "ICRP 89: liver ~1.8 kg (men), ~1.4 kg (women)",
+            "Liver (hepatocytes).",
+            0.05,
+            0.3,
+            PRECURSOR_FREQUENCY_LIVER,
+            0.001,
+            1.0,
+            2e-2,
+            aire_source=(
+                "literature judgment, not fitted: autoimmune hepatitis in ~10-20% of APS-1 "
+                "patients, fewer than the endocrine targets (Garelli et al. J Endocrinol "
+                "Invest 2021;44:2493); no disease that lowers AIRE adds the liver"
+            ),
+        ),
+        OrganSpec(
+            "lung",
+            1.0,
+            "ICRP 89: lungs ~1.2 kg (men), ~0.95 kg (women), with their blood",
+            "Lung (alveolar epithelium and interstitium).",
+            0.02,
+            0.1,
+            PRECURSOR_FREQUENCY_LUNG,
+            0.001,
+            1.0,
+            2e-2,
+        ),
     )
 }
-ORGANS: tuple[str, ...] = tuple(ORGAN_SPECS)
+# The organs of the default model. Liver and lung are optional: a disease adds them
+# (``Disease.extra_organs``) when it reads them (checkpoint-inhibitor hepatitis and
+# pneumonitis), so no other disease pays for their states or sees its calibration move.
+OPTIONAL_ORGANS: tuple[str, ...] = ("liver", "lung")
+ORGANS: tuple[str, ...] = tuple(o for o in ORGAN_SPECS if o not in OPTIONAL_ORGANS)
 
 
 def tissue_shared_module() -> Module:
