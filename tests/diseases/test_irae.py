@@ -20,6 +20,7 @@ from immunetwin.diseases.irae import (
     irae_readouts,
     lung_involvement_percent,
     pneumonitis_grade,
+    rash_bsa_percent,
     serum_alt,
 )
 from immunetwin.diseases.population import OBSERVATION_STREAM, sample_disease_patients
@@ -52,6 +53,26 @@ def test_ctcae_diarrhoea_boundaries():
     assert colitis_grade(healthy + 110.0, 100.0, 0.0) == 2
     assert colitis_grade(healthy + 400.0, 100.0, 0.0) == 3
     assert colitis_grade(healthy, 40.0, 0.0) == 4
+
+
+def test_epithelial_injury_alone_gives_diarrhoea_and_rash():
+    from immunetwin.diseases.irae import GUT_INJURY_HALF, SKIN_INJURY_HALF
+
+    healthy_gut = HEALTHY_STEADY_STATE["gut_inflammation"]
+    healthy_skin = HEALTHY_STEADY_STATE["skin_inflammation"]
+    # Injury burden loss/(loss + half): 0.1 (one stool a day over baseline, G1) at loss
+    # half/9, 0.4 (four stools, G2) at half*2/3, 0.7 (seven, G3) at half*7/3.
+    for fraction, grade in ((1 / 9, 1), (2 / 3, 2), (7 / 3, 3)):
+        loss = GUT_INJURY_HALF * fraction * 1.001
+        assert colitis_grade(healthy_gut, 100.0, 0.0, loss) == grade
+        assert colitis_grade(healthy_gut, 100.0, 0.0, 0.99 * loss / 1.001) == grade - 1
+    # Rash: burden 0.01 (1% BSA, G1) at loss half/99; the infiltrate and injury combine.
+    assert dermatitis_grade(rash_bsa_percent(healthy_skin, 0.0, SKIN_INJURY_HALF / 95)) == 1
+    assert dermatitis_grade(rash_bsa_percent(healthy_skin, 0.0, SKIN_INJURY_HALF / 110)) == 0
+    both = rash_bsa_percent(healthy_skin + 30.0, 0.0, SKIN_INJURY_HALF / 9)
+    assert both > max(
+        rash_bsa_percent(healthy_skin + 30.0, 0.0), rash_bsa_percent(healthy_skin, 0.0, 0.005)
+    )
 
 
 def test_ctcae_alt_boundaries():
@@ -94,6 +115,8 @@ def _healthy_row() -> dict[str, float]:
             "skin_function": 100.0,
             "liver_function": 100.0,
             "liver_damage_rate": 0.0,
+            "gut_damage_rate": 0.0,
+            "skin_damage_rate": 0.0,
             "lung_function": 100.0,
         }
     )
@@ -160,6 +183,8 @@ def test_irae_rates_against_checkmate_067(cohort, trials_csv):
         cohort[[f"{organ}_grade" for organ in ORGANS_GRADED]]
         .apply(pd.Series.value_counts)
         .fillna(0)
+        .astype(int)
+        .to_string()
     )
     # The modelled organs cannot exceed all treatment-related AEs of the trial.
     assert simulated_any <= any_grade / 100.0
@@ -241,7 +266,7 @@ def _binomial_99(n: int, p: float) -> tuple[int, int]:
     return int(binom.ppf(0.005, n, p)), int(binom.ppf(0.995, n, p))
 
 
-def test_hepatitis_and_pneumonitis_against_pd1_meta_analyses(large_cohort):
+def test_organ_incidences_against_pd1_pooled_data(large_cohort):
     """ALT increased on anti-PD-1: 6.0% any grade, 1.5% grade >= 3 (117 trials, Front Oncol
     2021;11:650292); pneumonitis 2.7% any grade, 0.8% grade 3-4 (Nishino et al. JAMA Oncol
     2016). Counts must fall in the published rate's 99% binomial range for 300 patients;
@@ -262,5 +287,11 @@ def test_hepatitis_and_pneumonitis_against_pd1_meta_analyses(large_cohort):
     assert low <= hepatitis_severe <= high
     low, high = _binomial_99(n, 0.027)
     assert low <= pneumonitis <= high
+    # Diarrhoea and rash, 13% each on nivolumab (Weber et al. J Clin Oncol 2017).
+    diarrhoea = int((large_cohort["colitis_grade"] >= 1).sum())
+    rash = int((large_cohort["dermatitis_grade"] >= 1).sum())
+    print(f"diarrhoea/colitis {diarrhoea} ({diarrhoea / n:.1%}), rash {rash} ({rash / n:.1%})")
+    low, high = _binomial_99(n, 0.13)
+    assert low <= diarrhoea <= high and low <= rash <= high
     # Hepatitis is graded, not only all-or-none: grade 1-2 events outnumber the severe.
     assert hepatitis > hepatitis_severe
