@@ -314,20 +314,7 @@ def irae_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[st
     bsa_last = lung_last = 0.0
     tsh_last = ft4_last = alt_last = math.nan
     columns = {
-        name: trajectory[name].to_numpy(dtype=float)
-        for name in (
-            "gut_inflammation",
-            "gut_function",
-            "gut_damage_rate",
-            "thyroid_function",
-            "skin_inflammation",
-            "skin_function",
-            "skin_damage_rate",
-            "liver_damage_rate",
-            "liver_function",
-            "lung_inflammation",
-            "lung_function",
-        )
+        name: trajectory[name].to_numpy(dtype=float) for name in OUTPUTS if name != "lab_crp"
     }
     liver_loss = columns["liver_damage_rate"] * columns["liver_function"] / 100.0
     gut_loss = columns["gut_damage_rate"] * columns["gut_function"] / 100.0
