@@ -114,15 +114,60 @@ def test_repeats_window_and_limits():
     ("change", "message"),
     [
         ({"arms": ["nobody"]}, "adjustment 'anti-TNF from week 4' names unknown arm 'nobody'"),
-        ({"regimens": []}, "adjustments.0.regimens"),
+        ({"regimens": []}, "give regimens to start, drugs to stop, or both"),
+        ({"stop": ["nodrug"]}, "adjustment 'anti-TNF from week 4': stop: unknown drug 'nodrug'"),
+        ({"stop": ["rituximab"]}, "stop: no regimen of the trial gives 'rituximab'"),
         ({"max_per_patient": 0}, "adjustments.0.max_per_patient"),
         ({"criteria": "__import__('os')"}, "is not allowed"),
     ],
 )
 def test_bad_adjustments_are_one_clear_line(change, message):
     with pytest.raises(SpecError) as err:
-        parse_spec(spec_with([{**ADALIMUMAB_FROM_WEEK_4, **change}]))
+        run_trial(parse_spec(spec_with([{**ADALIMUMAB_FROM_WEEK_4, **change}])), workers=1)
     assert message in str(err.value) and "\n" not in str(err.value)
+
+
+STOP_ADALIMUMAB_AT_WEEK_4 = {
+    "label": "adalimumab withheld",
+    "criteria": ALWAYS,
+    "stop": ["Humira"],  # an alias: stops resolve drug names as regimens do
+    "arms": ["adalimumab"],
+    "from_week": 4,
+}
+
+
+def test_stopping_a_drug_equals_the_doses_before_the_visit_written_into_the_arm():
+    # Reference: adalimumab every 14 days stopped at week 4 (day 28) is the arm given
+    # only its doses of days 0 and 14.
+    stopped = run_trial(parse_spec(spec_with([STOP_ADALIMUMAB_AT_WEEK_4])), workers=1)
+    written = copy.deepcopy(BASE)
+    written["arms"][1]["regimens"] = ["adalimumab 40 mg SC on days 0, 14"]
+    reference = run_trial(parse_spec(written), workers=1)
+    pd.testing.assert_frame_equal(visits_of(stopped), visits_of(reference))
+    treated = stopped.patients[stopped.patients["arm"] == "adalimumab"]
+    assert len(treated) and (treated["first_adjustment_week"] == 4.0).all()
+
+
+def test_a_stop_ends_running_infusions_and_leaves_other_drugs_and_flags_alone():
+    from immunetwin.engine import StateChange
+    from immunetwin.trials.run import _stopped
+
+    changes = [
+        StateChange(0.0, "infliximab_infusion_rate", "set", 100.0),
+        StateChange(10.0, "infliximab_infusion_rate", "set", 0.0),
+        StateChange(20.0, "infliximab_infusion_rate", "set", 100.0),  # running at day 20.05
+        StateChange(20.1, "infliximab_infusion_rate", "set", 0.0),
+        StateChange(30.0, "infliximab_infusion_rate", "set", 100.0),
+        StateChange(0.0, "cd19_car_t_programme", "set", 1.0),
+        StateChange(21.0, "methotrexate_depot_oral", "add", 15.0),
+    ]
+    kept = _stopped(changes, ["infliximab", "cd19_car_t"], 20.05)
+    infusion = [(c.time, c.value) for c in kept if c.target == "infliximab_infusion_rate"]
+    assert infusion == [(0.0, 100.0), (10.0, 0.0), (20.0, 100.0), (20.05, 0.0)]
+    assert StateChange(0.0, "cd19_car_t_programme", "set", 1.0) in kept
+    assert StateChange(21.0, "methotrexate_depot_oral", "add", 15.0) in kept
+    # Nothing running at the stop: no change added.
+    assert _stopped(changes[:2], ["infliximab"], 15.0) == changes[:2]
 
 
 def test_cli_trial_with_adjustments_reports_them(tmp_path):

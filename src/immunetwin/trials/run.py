@@ -138,7 +138,7 @@ def _all_regimens(spec: TrialSpec) -> list[str]:
 
 
 def _check_regimens(spec: TrialSpec) -> None:
-    from immunetwin.drugs import parse_regimen
+    from immunetwin.drugs import get_drug, parse_regimen
 
     for where, texts in (
         [("background", spec.background.regimens)]
@@ -150,6 +150,18 @@ def _check_regimens(spec: TrialSpec) -> None:
                 parse_regimen(text)
             except SpecError as err:
                 raise SpecError(f"{where}: {err}") from None
+    given = {parse_regimen(text).drug for text in _all_regimens(spec)}
+    for adjustment in spec.adjustments:
+        for name in adjustment.stop:
+            try:
+                drug = get_drug(name).name
+            except SpecError as err:
+                raise SpecError(f"adjustment {adjustment.label!r}: stop: {err}") from None
+            if drug not in given:
+                raise SpecError(
+                    f"adjustment {adjustment.label!r}: stop: no regimen of the trial gives "
+                    f"{drug!r} (given: {', '.join(sorted(given)) or 'none'})"
+                )
 
 
 _MODELS: dict[tuple[str, tuple[str, ...]], Model] = {}
@@ -285,31 +297,59 @@ def _schedules(
 Applied = Sequence[tuple[int, float]]
 
 
-def _adjustment_changes(
+def _stopped(changes: Sequence[StateChange], drugs: Sequence[str], day: float) -> list[StateChange]:
+    """``changes`` without the doses of ``drugs`` from ``day`` on (drug names or aliases).
+
+    A drug's doses are the changes of its own species and parameters (named
+    ``{drug}_...``). A rate it set before ``day`` and left running (an infusion, a
+    conditioning course) is set to 0 at ``day``; the drug already given stays.
+    """
+    from immunetwin.drugs import get_drug
+
+    prefixes = tuple(f"{get_drug(name).name}_" for name in drugs)
+    kept = [c for c in changes if c.time < day or not c.target.startswith(prefixes)]
+    running: dict[str, float] = {}
+    for change in sorted(kept, key=lambda c: c.time):
+        if change.op == "set" and change.target.startswith(prefixes):
+            running[change.target] = change.value
+    kept += [
+        StateChange(day, target, "set", 0.0)
+        for target, value in running.items()
+        if value != 0.0 and target.endswith("_rate")
+    ]
+    return kept
+
+
+def _adjusted_changes(
     spec: TrialSpec,
+    base: Sequence[StateChange],
     patient: Mapping[str, Any],
     patient_id: int,
     applied: Applied,
     enrolment_day: float,
-) -> list[StateChange]:
-    """The doses of a patient's adjustments, each from its visit's day to the end.
+) -> tuple[StateChange, ...]:
+    """A patient's schedule after its adjustments: stops, then new doses, visit by visit.
 
-    The adherence draws come from the patient's own stream, regenerated in order, so
-    an adjustment's doses do not depend on when it was found.
+    Each adjustment first stops its drugs from its visit's day (whoever's doses they
+    were, an earlier adjustment's included), then adds its regimens from that day to
+    the end. The adherence draws come from the patient's own stream, regenerated in
+    order, so an adjustment's doses do not depend on when it was found.
     """
     from immunetwin.drugs import PatientCovariates, regimen_schedule
 
     covariates = PatientCovariates(weight_kg=float(patient["weight_kg"]), sex=patient["sex"])
     rng = patient_rng(spec.seed, _source_id(patient_id), ADJUSTMENT_STREAM)
     trial_days = 7.0 * spec.visits.end_week
-    changes: list[StateChange] = []
+    changes = list(base)
     for index, week in applied:
+        adjustment = spec.adjustments[index]
         start = 7.0 * week
-        doses = regimen_schedule(
-            spec.adjustments[index].regimens, covariates, trial_days - start, rng
-        )
-        changes.extend(_shift(doses, enrolment_day + start).changes)
-    return changes
+        if adjustment.stop:
+            changes = _stopped(changes, adjustment.stop, enrolment_day + start)
+        if adjustment.regimens:
+            doses = regimen_schedule(adjustment.regimens, covariates, trial_days - start, rng)
+            changes.extend(_shift(doses, enrolment_day + start).changes)
+    return tuple(changes)
 
 
 def _trajectory_frames(
@@ -1069,8 +1109,14 @@ def _run(
             output_times=times,
             schedules=[
                 Schedule(
-                    base_schedules[pid].changes
-                    + tuple(_adjustment_changes(spec, rows[pid], pid, applied[pid], enrolment_day))
+                    _adjusted_changes(
+                        spec,
+                        base_schedules[pid].changes,
+                        rows[pid],
+                        pid,
+                        applied[pid],
+                        enrolment_day,
+                    )
                 )
                 for pid in ids
             ],

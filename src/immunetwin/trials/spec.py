@@ -445,15 +445,20 @@ class Adjustment(BaseModel):
     """A background-therapy change by rule: the standard of care's response at a visit.
 
     From the first visit after baseline where ``criteria`` holds (within ``from_week``
-    to ``until_week``), the patient starts ``regimens`` on that visit's day. The visit
-    itself is read before the first dose; later visits see its effect. Unlike rescue,
-    the patient stays evaluable (BLISS-52 allowed steroid increases until week 24).
-    It may recur, each time at a later visit, up to ``max_per_patient`` times.
+    to ``until_week``), the patient stops the drugs of ``stop`` and starts ``regimens``
+    on that visit's day. The visit itself is read before; later visits see the change.
+    Unlike rescue, the patient stays evaluable (BLISS-52 allowed steroid increases until
+    week 24). It may recur, each time at a later visit, up to ``max_per_patient`` times.
 
     Attributes:
         label: What it stands for (e.g. ``glucocorticoid burst for a flare``).
         criteria: Expression over the visit's readouts, baseline values and responses.
         regimens: Regimens started at the visit (day 0 is the visit's day).
+        stop: Drugs discontinued at the visit: none of their doses from that day on is
+            given (the arm's, the background's or an earlier adjustment's), and a
+            running infusion ends; what is already in the body stays (e.g. nivolumab
+            withheld for a grade >= 2 immune-related adverse event). At least one of
+            ``regimens`` and ``stop`` is needed.
         arms: Arms it applies to (default every arm).
         from_week: First visit week at which it may start (visits after baseline).
         until_week: Last visit week at which it may start (default the end).
@@ -464,7 +469,8 @@ class Adjustment(BaseModel):
 
     label: str = Field(min_length=1)
     criteria: ExpressionText
-    regimens: list[str] = Field(min_length=1)
+    regimens: list[str] = Field(default_factory=list)
+    stop: list[str] = Field(default_factory=list)
     arms: list[str] = Field(default_factory=list)
     from_week: float = Field(default=0.0, ge=0)
     until_week: float | None = Field(default=None, ge=0)
@@ -474,6 +480,12 @@ class Adjustment(BaseModel):
     @classmethod
     def _valid(cls, value: str) -> str:
         return _expression(value)
+
+    @model_validator(mode="after")
+    def _does_something(self) -> Adjustment:
+        if not self.regimens and not self.stop:
+            raise ValueError("give regimens to start, drugs to stop, or both")
+        return self
 
     def applies(self, arm: str, week: float) -> bool:
         """Whether a patient of ``arm`` may start it at the visit of ``week``."""
