@@ -138,6 +138,9 @@ def test_readouts_draw_a_fixed_number_of_randoms_and_take_the_worst_grade():
     assert states[0] == states[1]
     assert results[0]["irae_any_grade"] is False and math.isnan(results[0]["first_irae_day"])
     assert results[1]["dermatitis_grade"] == 3 and results[1]["first_irae_day"] == 30.0
+    # The visit's own grade: the rash of day 30 has resolved by day 60.
+    assert results[1]["dermatitis_grade_now"] == 0
+    assert all(results[0][f"{organ}_grade_now"] == 0 for organ in ORGANS_GRADED)
 
 
 def _year_on_nivolumab(model, parameters: pd.DataFrame, seed: int) -> pd.DataFrame:

@@ -311,6 +311,7 @@ def irae_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[st
         "pneumonitis": 0,
     }
     first: dict[str, float] = {k: math.nan for k in worst}
+    current = dict.fromkeys(worst, 0)
     bsa_last = lung_last = 0.0
     tsh_last = ft4_last = alt_last = math.nan
     columns = {
@@ -350,8 +351,12 @@ def irae_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[st
             if grade >= 1 and math.isnan(first[organ]):
                 first[organ] = float(time)
         bsa_last, tsh_last, ft4_last, alt_last, lung_last = bsa, tsh, ft4, alt, lung
+        current = grades
     firsts = [d for d in first.values() if not math.isnan(d)]
     out: dict[str, float] = {f"{organ}_grade": grade for organ, grade in worst.items()}
+    # The grade at the visit itself (the last row), for rules that act on what a visit
+    # shows now (a recurrence after a steroid course) rather than on the worst so far.
+    out.update({f"{organ}_grade_now": grade for organ, grade in current.items()})
     out.update({f"{organ}_first_day": day for organ, day in first.items()})
     out.update(
         {
