@@ -104,6 +104,11 @@ def test_pneumonitis_grades_follow_the_share_of_lung_involved():
     shares = [lung_involvement_percent(healthy + x, 0.0) for x in (10.0, 20.0, 110.0, 310.0)]
     assert [pneumonitis_grade(x, 100.0) for x in shares] == [0, 1, 2, 3]
     assert pneumonitis_grade(0.0, 40.0) == 4
+    # Epithelial injury alone: burden 0.05 (5%, grade 1) at loss half * 5/95.
+    from immunetwin.diseases.irae import LUNG_INJURY_HALF
+
+    injured = lung_involvement_percent(healthy, 0.0, LUNG_INJURY_HALF * 5.2 / 94.8)
+    assert pneumonitis_grade(injured, 100.0) == 1
 
 
 def _healthy_row() -> dict[str, float]:
@@ -117,6 +122,7 @@ def _healthy_row() -> dict[str, float]:
             "liver_damage_rate": 0.0,
             "gut_damage_rate": 0.0,
             "skin_damage_rate": 0.0,
+            "lung_damage_rate": 0.0,
             "lung_function": 100.0,
         }
     )

@@ -21,9 +21,9 @@ Organs graded (explicit observation models, worst grade over the history):
 - hepatitis (ALT increased) from the hepatocyte loss the liver's immune damage causes:
   ALT above the patient's own baseline from the released enzyme (G1 > ULN-3 x ULN,
   G2 3-5 x, G3 5-20 x, G4 > 20 x ULN);
-- pneumonitis from the lung infiltrate as the share of lung parenchyma involved
-  (ASCO 2018 grading: G1 < 25%, G2 25-50%, G3 > 50%; G4 life-threatening respiratory
-  compromise, read as lung function below 50%).
+- pneumonitis from the lung infiltrate and epithelial injury as the share of lung
+  parenchyma involved (ASCO 2018 grading: G1 < 25%, G2 25-50%, G3 > 50%; G4
+  life-threatening respiratory compromise, read as lung function below 50%).
 
 The liver and lung are optional organs of the shared model (``extra_organs``): only
 these diseases add them.
@@ -76,6 +76,7 @@ OUTPUTS = (
     "liver_function",
     "lung_inflammation",
     "lung_function",
+    "lung_damage_rate",
     "lab_crp",
 )
 
@@ -100,6 +101,10 @@ BSA_OBSERVER_SD = 3.0  # percentage points: examiners' BSA estimates differ by a
 # above the published 1-2% (8.7% and 6.8%): the organs that are attacked are destroyed.
 GUT_INJURY_HALF = 0.006  # fraction of the mucosa lost per day at half-maximal diarrhoea
 SKIN_INJURY_HALF = 0.045  # fraction of the skin lost per day at half-maximal rash
+# Pneumonitis on checkpoint inhibitors is a lymphocytic interstitial pneumonitis: the lung
+# reads the same combination (half calibrated with the lung's precursor frequency,
+# immune/tissue.py: 2.75% any grade, 0.83% grade >= 3 vs 2.7% and 0.8%).
+LUNG_INJURY_HALF = 0.009  # fraction of the lung lost per day at half-maximal involvement
 FT4_SEVERE = 5.0  # pmol/L: severe hypothyroidism (grade 3; assumption)
 # Monitored care: thyroid tests at every visit, and levothyroxine once replacement is
 # indicated (CTCAE grade 2; Brahmer et al. J Clin Oncol 2018;36:1714, ASCO irAE
@@ -260,10 +265,16 @@ def hepatitis_grade(alt: float, baseline: float) -> int:
     return 1
 
 
-def lung_involvement_percent(lung_inflammation: float, z: float) -> float:
-    """Share of lung parenchyma involved (%) from the lung infiltrate (cells/uL)."""
+def lung_involvement_percent(lung_inflammation: float, z: float, lung_loss: float = 0.0) -> float:
+    """Share of lung parenchyma involved (%) from the lung infiltrate (cells/uL) and injury.
+
+    ``lung_loss`` is the immune loss of lung (fraction of the lung per day), combined
+    with the infiltrate as for the gut and skin.
+    """
     excess = max(0.0, lung_inflammation - HEALTHY_STEADY_STATE["lung_inflammation"])
-    burden = excess / (excess + LUNG_HALF_CELLS)
+    burden = combined_burden(
+        excess / (excess + LUNG_HALF_CELLS), injury_burden(lung_loss, LUNG_INJURY_HALF)
+    )
     return float(np.clip(100.0 * burden + LUNG_READER_SD * math.sqrt(burden) * z, 0.0, 100.0))
 
 
@@ -320,6 +331,7 @@ def irae_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[st
     liver_loss = columns["liver_damage_rate"] * columns["liver_function"] / 100.0
     gut_loss = columns["gut_damage_rate"] * columns["gut_function"] / 100.0
     skin_loss = columns["skin_damage_rate"] * columns["skin_function"] / 100.0
+    lung_loss = columns["lung_damage_rate"] * columns["lung_function"] / 100.0
     # Graded against the first (pre-treatment) reading: an ALT above the ULN before the
     # first dose is the patient's abnormal baseline, not an adverse event.
     alt_first = serum_alt(float(liver_loss[0]), alt_baseline, z_alt)
@@ -329,7 +341,9 @@ def irae_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[st
             float(columns["skin_inflammation"][i]), float(z[1]), float(skin_loss[i])
         )
         alt = serum_alt(float(liver_loss[i]), alt_baseline, z_alt)
-        lung = lung_involvement_percent(float(columns["lung_inflammation"][i]), z_lung)
+        lung = lung_involvement_percent(
+            float(columns["lung_inflammation"][i]), z_lung, float(lung_loss[i])
+        )
         grades = {
             "colitis": colitis_grade(
                 float(columns["gut_inflammation"][i]),

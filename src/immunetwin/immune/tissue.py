@@ -98,11 +98,12 @@ class OrganSpec:
 # - liver, together with irae.ALT_RELEASE_SHARE: ALT increased on anti-PD-1 in 6.0% any
 #   grade (95% CI 5.0-7.2) and 1.5% grade >= 3 (meta-analysis of 117 checkpoint-inhibitor
 #   trials, Front Oncol 2021;11:650292); simulated 6.1% and 1.8%;
-# - lung: pneumonitis on PD-1 inhibitors 2.7% any grade, 0.8% grade 3-4 (Nishino et al.
-#   JAMA Oncol 2016;2:1607: 20 trials, 4,496 patients); simulated 2.3%, every case grade
-#   4 (the organ loop is all-or-none: a miss on severity).
+# - lung, together with irae.LUNG_INJURY_HALF: pneumonitis on PD-1 inhibitors 2.7% any
+#   grade, 0.8% grade 3-4 (Nishino et al. JAMA Oncol 2016;2:1607: 20 trials, 4,496
+#   patients); simulated 2.75% and 0.83% (grade 1 or grade 4: the few whose loop takes
+#   off lose the lung). Read from the infiltrate alone, 1.4e-6 gave 2.3%, all grade 4.
 PRECURSOR_FREQUENCY_LIVER = 1e-6
-PRECURSOR_FREQUENCY_LUNG = 1.4e-6
+PRECURSOR_FREQUENCY_LUNG = 0.55e-6
 
 ORGAN_SPECS: dict[str, OrganSpec] = {
     s.name: s
