@@ -119,8 +119,8 @@ THYROID_ANTIBODY_PRECURSOR_FACTOR = 30.0
 
 # Hepatitis: serum ALT (U/L) from hepatocyte loss. ALT = the patient's baseline +
 # ALT_RELEASE_SHARE * ALT_PER_LIVER_LOSS * (fraction of the liver lost per day), the
-# steady state of release into plasma against first-order clearance (ALT's half-life
-# ~2 days, days-scale changes being slower than the weekly grading would need).
+# steady state of release into plasma against first-order clearance (ALT's half-life is
+# ~2 days, so it follows the loss within days: faster than the weekly grading sees).
 ALT_ULN = 40.0  # U/L: upper limit of normal (common laboratory reference)
 ALT_HEALTHY_MEDIAN = 20.0  # U/L (healthy adults ~10-40 U/L; Dufour et al. Clin Chem
 # 2000;46:2027)
