@@ -56,12 +56,17 @@ def adjusted():
     return run_trial(parse_spec(spec_with([ADALIMUMAB_FROM_WEEK_4])), workers=1)
 
 
+def written_into_arm(arm: int, regimens: list[str]):
+    """The base trial with ``regimens`` as arm ``arm``'s own (same patients and draws)."""
+    data = copy.deepcopy(BASE)
+    data["arms"][arm]["regimens"] = regimens
+    return run_trial(parse_spec(data), workers=1)
+
+
 def test_an_adjustment_equals_the_same_doses_written_into_the_arm(adjusted):
     # Reference: the placebo arm given adalimumab from day 28 as its own regimen (same
     # patients, randomisation and draws): every readout at every visit must agree.
-    late = copy.deepcopy(BASE)
-    late["arms"][0]["regimens"] = ["adalimumab 40 mg SC on days 28, 42, 56, 70"]
-    written = run_trial(parse_spec(late), workers=1)
+    written = written_into_arm(0, ["adalimumab 40 mg SC on days 28, 42, 56, 70"])
     pd.testing.assert_frame_equal(visits_of(adjusted), visits_of(written))
     placebo = adjusted.patients[adjusted.patients["arm"] == "placebo"]
     assert len(placebo) and (placebo["adjustments"] == 1).all()
@@ -140,9 +145,7 @@ def test_stopping_a_drug_equals_the_doses_before_the_visit_written_into_the_arm(
     # Reference: adalimumab every 14 days stopped at week 4 (day 28) is the arm given
     # only its doses of days 0 and 14.
     stopped = run_trial(parse_spec(spec_with([STOP_ADALIMUMAB_AT_WEEK_4])), workers=1)
-    written = copy.deepcopy(BASE)
-    written["arms"][1]["regimens"] = ["adalimumab 40 mg SC on days 0, 14"]
-    reference = run_trial(parse_spec(written), workers=1)
+    reference = written_into_arm(1, ["adalimumab 40 mg SC on days 0, 14"])
     pd.testing.assert_frame_equal(visits_of(stopped), visits_of(reference))
     treated = stopped.patients[stopped.patients["arm"] == "adalimumab"]
     assert len(treated) and (treated["first_adjustment_week"] == 4.0).all()
