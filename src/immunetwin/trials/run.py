@@ -140,6 +140,7 @@ def _all_regimens(spec: TrialSpec) -> list[str]:
 def _check_regimens(spec: TrialSpec) -> None:
     from immunetwin.drugs import get_drug, parse_regimen
 
+    given: set[str] = set()
     for where, texts in (
         [("background", spec.background.regimens)]
         + [(f"arm {a.name!r}", a.regimens) for a in spec.arms]
@@ -147,10 +148,9 @@ def _check_regimens(spec: TrialSpec) -> None:
     ):
         for text in texts:
             try:
-                parse_regimen(text)
+                given.add(parse_regimen(text).drug)
             except SpecError as err:
                 raise SpecError(f"{where}: {err}") from None
-    given = {parse_regimen(text).drug for text in _all_regimens(spec)}
     for adjustment in spec.adjustments:
         for name in adjustment.stop:
             try:
