@@ -13,6 +13,7 @@ from immunetwin.diseases.irae import (
     ALT_PER_LIVER_LOSS,
     ALT_RELEASE_SHARE,
     OUTPUTS,
+    REPERTOIRE_AVIDITY_MEDIAN,
     colitis_grade,
     dermatitis_grade,
     hepatitis_grade,
@@ -205,7 +206,12 @@ def test_irae_rates_against_checkmate_067(cohort, trials_csv):
 def test_no_irae_without_blockade():
     import dataclasses
 
-    control = dataclasses.replace(IRAE, name="irae_control", changes=())
+    # The same population (its organ susceptibilities) without the built-in blockade.
+    control = dataclasses.replace(
+        IRAE,
+        name="irae_control",
+        changes=tuple(c for c in IRAE.changes if c.parameter != "pd1_strength"),
+    )
     model = disease_model(control)
     patients, parameters = sample_disease_patients(control, 20, 51, model=model)
     run = run_population(
@@ -221,6 +227,26 @@ def test_no_irae_without_blockade():
         frame = run.trajectories.sel(patient_id=pid).to_dataframe()[list(control.outputs)]
         grades.append(control.readouts(frame, patient_rng(51, int(pid), OBSERVATION_STREAM)))
     assert np.mean([g["irae_grade3plus"] for g in grades]) <= 0.05
+
+
+def test_repertoires_at_the_deletion_threshold_need_blockade_to_tip():
+    """The thymic deletion threshold bounds organ susceptibility: every organ's
+    repertoire at the threshold (avidity 1) gives no severe irAE without blockade,
+    and the same patients on PD-1 blockade have many."""
+    model = disease_model(IRAE)
+    _, parameters = sample_disease_patients(IRAE, 12, 53, model=model)
+    at_threshold = parameters.assign(
+        **{f"{organ}_repertoire_avidity": 1.0 for organ in REPERTOIRE_AVIDITY_MEDIAN}
+    )
+    unblocked = _year_on_nivolumab(model, at_threshold.assign(pd1_strength=1.0), 53)
+    blocked = _year_on_nivolumab(model, at_threshold, 53)
+    print(
+        f"\nevery repertoire at the deletion threshold, a year: grade >= 3 in "
+        f"{unblocked['irae_grade3plus'].mean():.0%} without blockade, "
+        f"{blocked['irae_grade3plus'].mean():.0%} on PD-1 blockade"
+    )
+    assert not unblocked["irae_grade3plus"].any()
+    assert blocked["irae_grade3plus"].mean() >= 0.5
 
 
 def test_hypothyroidism_found_at_grade_2_is_replaced_and_goes_no_further():

@@ -43,6 +43,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from immunetwin.declaration import LogitNormal
 from immunetwin.diseases import readouts as obs
 from immunetwin.diseases.crohns import STOOLS_MAX, gut_burden
 from immunetwin.diseases.declaration import Covariate, Demographics, Disease, ParameterChange
@@ -116,6 +117,20 @@ REPLACEMENT_GRADE = 2
 # thyroid-reactive precursor frequency it multiplies (calibrated to the conditional
 # incidences of the covariate's source; see IRAE's covariates).
 THYROID_ANTIBODY_PRECURSOR_FACTOR = 30.0
+# Susceptibility of each organ in a cancer population: the avidity of the person's
+# organ-reactive repertoire as a share of the thymic deletion threshold, logit-normal
+# (bounded by the threshold: clones above it are deleted, so no one's repertoire can
+# exceed it). The model's reference repertoire sits at 0.87 (immune/tissue.py); an
+# unselected population mostly below it. With one value for everyone, each drug's shift
+# was large against the spread and the organ loops tipped all or none: nivolumab plus
+# ipilimumab destroyed livers and lungs in tens of per cent (docs/diseases/irae.md).
+# Medians calibrated per organ to the PD-1 incidences below; the log-odds SD to
+# CheckMate-067's nivolumab and combination arms' grade >= 3 shares together with no
+# untreated organ tipping.
+REPERTOIRE_AVIDITY_MEDIAN = MappingProxyType(
+    {"gut": 0.9, "thyroid": 0.8, "skin": 0.87, "liver": 0.77, "lung": 0.77}
+)
+REPERTOIRE_AVIDITY_LOGIT_SD = 1.5
 
 # Hepatitis: serum ALT (U/L) from hepatocyte loss. ALT = the patient's baseline +
 # ALT_RELEASE_SHARE * ALT_PER_LIVER_LOSS * (fraction of the liver lost per day), the
@@ -393,6 +408,20 @@ def irae_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[st
 
 
 _PD1 = float(DEFECTS["pd1_blockade"].changes["pd1_strength"])
+_AVIDITY = tuple(
+    ParameterChange(
+        f"{organ}_repertoire_avidity",
+        median,
+        LogitNormal(REPERTOIRE_AVIDITY_LOGIT_SD),
+        "calibrated: median to the organ's incidence on anti-PD-1 (diarrhoea and rash 13%, "
+        "Weber et al. J Clin Oncol 2017; ALT 6.0%, Front Oncol 2021;11:650292; "
+        "pneumonitis 2.7%, Nishino et al. JAMA Oncol 2016); spread to CheckMate-067 "
+        "(Larkin et al. NEJM 2015) with no irAE without blockade",
+        f"An unselected population's {organ}-reactive repertoires, bounded by the thymic "
+        "deletion threshold: susceptibility differs widely between people.",
+    )
+    for organ, median in REPERTOIRE_AVIDITY_MEDIAN.items()
+)
 
 IRAE = Disease(
     name="irae",
@@ -406,8 +435,9 @@ IRAE = Disease(
         "and an organ is inflamed or destroyed: colitis, thyroiditis (then "
         "hypothyroidism), dermatitis, hepatitis, pneumonitis (the liver and lung are "
         "optional organs of the shared model, added by this disease). Susceptibility "
-        "is individual, from the model's sampled precursor frequencies and PD-L1 "
-        "expression."
+        "is individual: the avidity of each person's organ-reactive repertoire (bounded "
+        "by thymic deletion, widely spread in an unselected population), the sampled "
+        "precursor frequencies and PD-L1 expression."
     ),
     changes=(
         ParameterChange(
@@ -419,6 +449,7 @@ IRAE = Disease(
             ">= 0.3 mg/kg, Brahmer et al. J Clin Oncol 2010;28:3167)",
             "PD-1 signalling left under nivolumab (continuous from day 0).",
         ),
+        *_AVIDITY,
     ),
     target_organs=("gut", "thyroid", "skin", "liver", "lung"),
     extra_organs=("liver", "lung"),
@@ -495,5 +526,5 @@ MELANOMA_ICI = dataclasses.replace(
     name="melanoma_ici",
     description="A patient with advanced melanoma starting checkpoint-inhibitor therapy: "
     "immune-related adverse events come from the regimens given (no blockade built in).",
-    changes=(),
+    changes=_AVIDITY,
 )

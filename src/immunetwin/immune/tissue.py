@@ -102,6 +102,10 @@ class OrganSpec:
 #   grade, 0.8% grade 3-4 (Nishino et al. JAMA Oncol 2016;2:1607: 20 trials, 4,496
 #   patients); simulated 2.75% and 0.83% (grade 1 or grade 4: the few whose loop takes
 #   off lose the lung). Read from the infiltrate alone, 1.4e-6 gave 2.3%, all grade 4.
+# The reference organ-reactive repertoire's avidity as a share of the thymic deletion
+# threshold (clones above 1 are deleted): organ expansion scales with a person's avidity
+# over this value, so a repertoire at the threshold expands 1/0.87 = 1.15-fold more.
+REPERTOIRE_AVIDITY_REFERENCE = 0.87
 PRECURSOR_FREQUENCY_LIVER = 1e-6
 PRECURSOR_FREQUENCY_LUNG = 0.55e-6
 
@@ -357,6 +361,17 @@ def tissue_shared_module() -> Module:
             "Extra mature DC per unit of relative local infiltrate.",
         ),
         par(
+            "repertoire_avidity_reference",
+            REPERTOIRE_AVIDITY_REFERENCE,
+            "dimensionless",
+            "calibrated: the organ modules' expansion parameters describe this repertoire; "
+            "one in 1/0.87 = 1.15 above it (the deletion threshold) is the most an escaped "
+            "repertoire can gain: no untreated organ loop of the checkpoint-inhibitor "
+            "population tips within a year (diseases/irae.py)",
+            "Avidity of the reference organ-reactive repertoire (share of the thymic "
+            "deletion threshold).",
+        ),
+        par(
             "organ_t_death_rate",
             0.2,
             "1/day",
@@ -533,6 +548,16 @@ def tissue_module(organ: str | OrganSpec) -> Module:
             cal + "glomeruli, skin and synovium trap circulating complexes (lupus nephritis, "
             "rash, arthritis)",
             f"Fraction of circulating immune complexes depositing in the {o} per day.",
+        ),
+        par(
+            f"{o}_repertoire_avidity",
+            REPERTOIRE_AVIDITY_REFERENCE,
+            "dimensionless",
+            "disease hook: the reference repertoire; a population with a spread of "
+            "susceptibility draws it below the thymic deletion threshold (1: clones above it "
+            "are deleted, Kappler et al. Cell 1987; Palmer Nat Rev Immunol 2003)",
+            f"Avidity of the person's {o}-reactive T-cell repertoire (share of the thymic "
+            "deletion threshold); expansion scales with it.",
         ),
         par(
             f"{o}_pdl1_expression",
@@ -748,10 +773,10 @@ def tissue_module(organ: str | OrganSpec) -> Module:
         ),
         flow(
             f"{o}_effector_expansion",
+            f"{o}_repertoire_avidity / repertoire_avidity_reference * "
             f"effector_proliferation_max * lymphocyte_proliferation_factor * {o}_presentation * "
-            "il2_signal * (1 - effector_t_exhaustion) * "
-            f"{o}_suppression * {o}_pd1_inhibition * effector_capacity / "
-            f"(effector_capacity + {eff}) * {eff}",
+            f"il2_signal * (1 - effector_t_exhaustion) * {o}_suppression * {o}_pd1_inhibition * "
+            f"effector_capacity / (effector_capacity + {eff}) * {eff}",
             "Clonal expansion (IL-2, Tregs, PD-1 restrain it).",
             products=[eff],
         ),
