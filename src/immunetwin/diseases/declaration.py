@@ -142,6 +142,9 @@ class Disease:
         extra_organs: Organs of :data:`immunetwin.immune.OPTIONAL_ORGANS` the disease
             adds to the shared model (module additions: the liver and lung of
             checkpoint-inhibitor hepatitis and pneumonitis).
+        organ_exhaustion: Add exhaustion of organ-reactive effectors to the model
+            (:func:`immunetwin.immune.tissue.organ_exhaustion_module`; a module addition
+            for the diseases calibrated with it).
         mortality: Death model on the visit readouts (e.g.
             :data:`immunetwin.diseases.mortality.LUPUS_DEATHS`, a competing-risk model
             whose call draws one death); the trial engine draws each patient's death
@@ -168,6 +171,7 @@ class Disease:
     output_step_days: float | None = None
     mortality: DeathModel | None = None
     extra_organs: tuple[str, ...] = ()
+    organ_exhaustion: bool = False
 
     @property
     def enrolment_day(self) -> float:

@@ -58,6 +58,12 @@ def disease_markdown(disease: Disease) -> str:
             + ", ".join(f"`{organ}`" for organ in disease.extra_organs)
             + ".",
         ]
+    if disease.organ_exhaustion:
+        lines += [
+            "",
+            "Module added to the shared model: exhaustion of organ-reactive effectors "
+            "(`organ_exhaustion_module`, docs/model.md).",
+        ]
     readouts, responses = disease.observation_names()
     lines += [
         "",

@@ -43,7 +43,10 @@ def disease_model(disease: Disease) -> Model:
         changes = disease.medians()
         changes.update({k: v for k, (v, _) in disease.initial_state.items()})
         model = build_immune_model(
-            name=disease.name, organs=(*ORGANS, *disease.extra_organs), changes=changes
+            name=disease.name,
+            organs=(*ORGANS, *disease.extra_organs),
+            changes=changes,
+            organ_exhaustion=disease.organ_exhaustion,
         )
         disease.validate(model)
         _MODELS[disease.name] = model

@@ -24,11 +24,12 @@ def parameter_table_markdown(model=None) -> str:
     """Markdown table of every parameter: module, name, value, unit, variability, source.
 
     Args:
-        model: A composed model (default: the healthy-adult immune model).
+        model: A composed model (default: the healthy-adult immune model, with the
+            optional organ-exhaustion module so that its parameters are listed too).
     """
     from immunetwin.immune.model import build_immune_model
 
-    model = model or build_immune_model(steady_state=False)
+    model = model or build_immune_model(steady_state=False, organ_exhaustion=True)
     lines = [
         "# Parameters of the immune model",
         "",

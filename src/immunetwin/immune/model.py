@@ -15,12 +15,18 @@ from immunetwin.immune.innate import innate_module
 from immunetwin.immune.labs import PATHOGENS, labs_module, signals_module
 from immunetwin.immune.lymphocytes import antibodies_module, lymphocytes_module
 from immunetwin.immune.steady_state import HEALTHY_STEADY_STATE
-from immunetwin.immune.tissue import ORGANS, tissue_module, tissue_shared_module
+from immunetwin.immune.tissue import (
+    ORGANS,
+    organ_exhaustion_module,
+    tissue_module,
+    tissue_shared_module,
+)
 
 
 def immune_modules(
     organs: Sequence[str] = ORGANS,
     dynamic_cytokines: Iterable[str] = (),
+    organ_exhaustion: bool = False,
 ) -> list[Module]:
     """The modules of the immune model, in composition order.
 
@@ -28,6 +34,8 @@ def immune_modules(
         organs: Target organs to instantiate with :func:`tissue_module`.
         dynamic_cytokines: Cytokines to declare as dynamic species instead of
             quasi-steady-state rules (e.g. ``("il6",)``).
+        organ_exhaustion: Add exhaustion of organ-reactive effectors
+            (:func:`organ_exhaustion_module`; a disease opts in).
     """
     organs = tuple(organs)
     return [
@@ -62,7 +70,8 @@ def immune_modules(
         tolerance_module(),
         systemic_autoimmunity_module(),
         tissue_shared_module(),
-        *[tissue_module(o) for o in organs],
+        *([organ_exhaustion_module()] if organ_exhaustion else []),
+        *[tissue_module(o, exhaustion=organ_exhaustion) for o in organs],
         signals_module(organs),
         labs_module(organs),
     ]
@@ -75,6 +84,7 @@ def build_immune_model(
     extra_modules: Iterable[Module] = (),
     changes: dict[str, float] | None = None,
     steady_state: bool = True,
+    organ_exhaustion: bool = False,
 ) -> Model:
     """Build the healthy-adult immune model (optionally with changes and extra modules).
 
@@ -86,11 +96,15 @@ def build_immune_model(
         changes: Parameter (or initial-value) changes, e.g. a defect from :data:`DEFECTS`.
         steady_state: Start from the stored healthy steady state (recommended; otherwise
             from the rounded set points declared in the modules).
+        organ_exhaustion: Add exhaustion of organ-reactive effectors (off by default:
+            only the diseases calibrated with it carry it).
 
     Returns:
         A validated :class:`immunetwin.Model`.
     """
-    model = Model.compose(name, [*immune_modules(organs, dynamic_cytokines), *extra_modules])
+    model = Model.compose(
+        name, [*immune_modules(organs, dynamic_cytokines, organ_exhaustion), *extra_modules]
+    )
     if steady_state:
         species = {s.name for s in model.species}
         initial = {k: v for k, v in HEALTHY_STEADY_STATE.items() if k in species}

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from statistics import NormalDist
 
-from immunetwin import Compartment, Module, Parameter, Rule
+from immunetwin import Compartment, Module, Parameter, Reaction, Rule
 from immunetwin._errors import ModelError
 from immunetwin.immune._common import flow, par, rule, state
 
@@ -447,6 +447,50 @@ def tissue_shared_module() -> Module:
     )
 
 
+def organ_exhaustion_module() -> Module:
+    """Parameters of organ-reactive effector exhaustion (optional, with ``exhaustion``).
+
+    Chronic stimulation by organ antigen drives the organ-reactive effectors into
+    exhaustion, which caps their expansion: an attacked organ's response is then graded
+    and self-limited instead of growing until the organ is lost. A model carries it
+    only when a disease opts in (``Disease.organ_exhaustion``), so the diseases
+    calibrated without it keep their models unchanged.
+    """
+    parameters = [
+        par(
+            "organ_exhaustion_rate",
+            0.0,
+            "1/day",
+            "disease hook: the disease that adds the module sets it (chronic organ "
+            "antigen drives effectors into exhaustion over weeks, Wherry & Kurachi Nat "
+            "Rev Immunol 2015; an exhaustion signature predicts milder autoimmune "
+            "disease, McKinney et al. Nature 2015)",
+            "Exhaustion of organ-reactive effectors per day at full presentation and "
+            "saturating effector density.",
+        ),
+        par(
+            "organ_exhaustion_k",
+            10.0,
+            "cells/uL",
+            "calibrated with organ_exhaustion_rate (diseases/irae.py)",
+            "Organ-reactive effector density giving half-maximal exhaustion.",
+        ),
+        par(
+            "organ_exhaustion_half_life",
+            60.0,
+            "day",
+            "assumption: exhaustion is epigenetically stable and outlasts its antigen by "
+            "weeks to months (Pauken et al. Science 2016)",
+            "Half-life of organ-reactive effector exhaustion once stimulation stops.",
+        ),
+    ]
+    return Module(
+        name="organ_exhaustion",
+        description="Exhaustion of organ-reactive effector T cells under chronic organ antigen.",
+        parameters=tuple(parameters),
+    )
+
+
 def _sites(spec: OrganSpec) -> tuple[list[str], list[str], list[Parameter], list[Rule]]:
     """Infiltrate states, their self-amplification gains, and the declarations joining them.
 
@@ -492,11 +536,32 @@ def _sites(spec: OrganSpec) -> tuple[list[str], list[str], list[Parameter], list
     return states, drives, [spread], rules
 
 
-def tissue_module(organ: str | OrganSpec) -> Module:
+def _exhaustion_flows(o: str, eff: str) -> list[Reaction]:
+    return [
+        flow(
+            f"{o}_exhaustion_induction",
+            f"organ_exhaustion_rate * {o}_presentation * {eff} / ({eff} + organ_exhaustion_k)"
+            f" * (1 - {o}_exhaustion)",
+            "Chronic stimulation by organ antigen exhausts the organ-reactive effectors "
+            "(a PD-1-independent programme: blockade does not undo it).",
+            products=[f"{o}_exhaustion"],
+        ),
+        flow(
+            f"{o}_exhaustion_recovery",
+            f"log(2)/organ_exhaustion_half_life * {o}_exhaustion",
+            "Slow loss of exhaustion as exhausted cells are replaced.",
+            reactants=[f"{o}_exhaustion"],
+        ),
+    ]
+
+
+def tissue_module(organ: str | OrganSpec, exhaustion: bool = False) -> Module:
     """The generic target-tissue module instantiated for one organ.
 
     Args:
         organ: An organ name from :data:`ORGANS` or a custom :class:`OrganSpec`.
+        exhaustion: Give the organ-reactive effectors an exhaustion state that caps
+            their expansion (needs :func:`organ_exhaustion_module` in the model).
     """
     spec = ORGAN_SPECS[organ] if isinstance(organ, str) else organ
     o = spec.name
@@ -684,6 +749,19 @@ def tissue_module(organ: str | OrganSpec) -> Module:
             for j, x in enumerate(site_states)
         ),
         state(eff, "lymphoid", 0.0, "cells/uL", f"{o.capitalize()}-specific effector T cells."),
+        *(
+            [
+                state(
+                    f"{o}_exhaustion",
+                    "lymphoid",
+                    0.0,
+                    "dimensionless",
+                    f"Exhausted share of the {o}-specific effectors' expansion (0-1).",
+                )
+            ]
+            if exhaustion
+            else []
+        ),
         state(dep, o, 0.0, "mg/L", f"Immune complexes deposited in the {o}."),
     ]
     k_infl = "log(2)/inflammation_half_life"
@@ -778,9 +856,11 @@ def tissue_module(organ: str | OrganSpec) -> Module:
             f"{o}_effector_expansion",
             f"{o}_repertoire_avidity / repertoire_avidity_reference * "
             f"effector_proliferation_max * lymphocyte_proliferation_factor * {o}_presentation * "
-            f"il2_signal * (1 - effector_t_exhaustion) * {o}_suppression * {o}_pd1_inhibition * "
-            f"effector_capacity / (effector_capacity + {eff}) * {eff}",
-            "Clonal expansion (IL-2, Tregs, PD-1 restrain it).",
+            f"il2_signal * (1 - effector_t_exhaustion) * "
+            + (f"(1 - {o}_exhaustion) * " if exhaustion else "")
+            + f"{o}_suppression * {o}_pd1_inhibition * effector_capacity / "
+            f"(effector_capacity + {eff}) * {eff}",
+            "Clonal expansion (IL-2, Tregs, PD-1 and exhaustion restrain it).",
             products=[eff],
         ),
         flow(
@@ -790,6 +870,7 @@ def tissue_module(organ: str | OrganSpec) -> Module:
             "Death, Fas-mediated AICD (and anti-CD3 depletion).",
             reactants=[eff],
         ),
+        *(_exhaustion_flows(o, eff) if exhaustion else []),
         flow(
             f"{o}_ic_deposition",
             f"{o}_ic_deposition_rate * immune_complexes",
