@@ -4,7 +4,10 @@ The patient has advanced cancer and takes nivolumab from day 0. The tumour is no
 the model; the drug's effect is the saturated PD-1 blockade of the immune model's
 ``pd1_blockade`` defect (``pd1_strength`` 0.1, which is nivolumab's Emax in
 :mod:`immunetwin.drugs.pd`). Whether an organ is attacked depends on the patient's
-own sampled organ-reactive precursors and PD-L1 protection.
+own organ-reactive repertoire (its avidity, bounded by thymic deletion and widely
+spread between people; its precursor frequency) and PD-L1 protection; how far an
+attack goes, on the exhaustion that chronic organ antigen drives in the attacking
+effectors (a module these diseases add) against the organ's regeneration.
 
 Organs graded (explicit observation models, worst grade over the history):
 
@@ -25,8 +28,9 @@ Organs graded (explicit observation models, worst grade over the history):
   parenchyma involved (ASCO 2018 grading: G1 < 25%, G2 25-50%, G3 > 50%; G4
   life-threatening respiratory compromise, read as lung function below 50%).
 
-The liver and lung are optional organs of the shared model (``extra_organs``): only
-these diseases add them.
+The liver and lung are optional organs of the shared model (``extra_organs``), and
+organ exhaustion an optional module (``organ_exhaustion``): only these diseases add
+them.
 
 Not modelled: hypophysitis, myocarditis,
 nephritis, arthritis and diabetes grading; grade 5 (death) for every organ (the model
