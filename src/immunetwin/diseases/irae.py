@@ -139,7 +139,8 @@ REPERTOIRE_AVIDITY_LOGIT_SD = 1.5
 # Exhaustion of organ-reactive effectors under chronic organ antigen (immune/tissue.py):
 # without it every organ loop that tipped destroyed its organ (70% of patients with an
 # irAE on PD-1 blockade had grade >= 3). Calibrated with the shared half-saturation
-# (5 cells/uL) to the grade split of nivolumab's organ events (grade 3-4 a small share
+# (10 cells/uL: 5 left too few thyroids failing, 20 brought severe colitis back) to the
+# grade split of nivolumab's organ events (grade 3-4 a small share
 # of each: diarrhoea/colitis ~1-2% of 13%, rash < 1% of 13%, ALT 1.5% of 6%,
 # pneumonitis 0.8% of 2.7%); 0.05 /day left it as before, 1 /day (half-saturation 3
 # cells/uL) left no grade >= 3 at all.
@@ -429,7 +430,7 @@ _AVIDITY = tuple(
         "calibrated: median to the organ's incidence on anti-PD-1 (diarrhoea and rash 13%, "
         "Weber et al. J Clin Oncol 2017; ALT 6.0%, Front Oncol 2021;11:650292; "
         "pneumonitis 2.7%, Nishino et al. JAMA Oncol 2016); spread to CheckMate-067 "
-        "(Larkin et al. NEJM 2015) with no irAE without blockade",
+        "(Larkin et al. NEJM 2015) with no severe irAE without blockade",
         f"An unselected population's {organ}-reactive repertoires, bounded by the thymic "
         "deletion threshold: susceptibility differs widely between people.",
     )

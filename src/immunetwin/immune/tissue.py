@@ -103,8 +103,9 @@ class OrganSpec:
 #   patients); simulated 2.75% and 0.83% (grade 1 or grade 4: the few whose loop takes
 #   off lose the lung). Read from the infiltrate alone, 1.4e-6 gave 2.3%, all grade 4.
 # Since the checkpoint-inhibitor population draws each organ's repertoire avidity
-# (diseases/irae.py), the avidity medians carry these incidences (ALT 5.6%, pneumonitis
-# 2.15% on 1,200 patients); the precursor frequencies were kept.
+# and adds organ exhaustion (diseases/irae.py), the avidity medians carry these
+# incidences (ALT 6.4%, pneumonitis 3.0% on 1,200 patients); the precursor frequencies
+# were kept.
 # The reference organ-reactive repertoire's avidity as a share of the thymic deletion
 # threshold (clones above 1 are deleted): organ expansion scales with a person's avidity
 # over this value, so a repertoire at the threshold expands 1/0.87 = 1.15-fold more.
