@@ -2,7 +2,9 @@
 
 The visit fluctuation (``readouts.RA_ACTIVITY_SD``: a log-normal factor on the
 synovitis seen at each visit, shared by the joint counts, globals, pain, HAQ-DI and
-CRP) is an observation-model parameter. Regression to the mean from trial entry makes
+CRP) is an observation-model parameter. It is the total SD: the fast part stays at
+``readouts.RA_ACTIVITY_FAST_SD`` (the one-week test-retest) and the slow part with
+memory carries the rest. Regression to the mean from trial entry makes
 it the main source of placebo responses, so it is fitted to the published placebo
 arms: ARMADA and OPTION (placebo + methotrexate; ACR20/50/70, OPTION's DAS28
 remission) and Strand 1999 (placebo without methotrexate; ACR20). Each value given

@@ -66,9 +66,12 @@ def ra_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[str,
     """RA readouts at the last output time: joints, globals, pain, fatigue, HAQ-DI, labs, DAS28.
 
     Per call: 12 standard normals from ``rng`` (5 for the joint counts and patient
-    global, one each for the visit's activity fluctuation, CRP, ESR, physician
+    global, one each for the visit's fast activity fluctuation, CRP, ESR, physician
     global, pain, HAQ-DI and the Sharp reading) and three patient traits
     (expectation, pain offset, HAQ-DI offset) from :func:`readouts.patient_traits`.
+    The slow part of the activity fluctuation drifts with the day
+    (:func:`readouts.persistent_normal`, keyed generators that leave ``rng`` where it
+    was), so visits close together share it.
     FACIT-Fatigue (``facit_fatigue``) follows the pain reading, with its own trait and
     noise from keyed generators (:func:`readouts.fatigue_normals`) that leave ``rng``
     where it was.
@@ -81,14 +84,17 @@ def ra_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[str,
     z = obs.visit_normals(rng, _N_VISIT_NORMALS)
     expectation, pain_trait, haq_trait = obs.patient_traits(rng, _N_TRAITS)
     relief = obs.placebo_fraction(obs.time_on_study(trajectory, ENROLMENT_DAY), expectation)
+    day = float(trajectory.index[-1])
     sd = obs.RA_ACTIVITY_SD
+    fast = min(obs.RA_ACTIVITY_FAST_SD, sd)
+    slow = math.sqrt(sd**2 - fast**2)
+    drift = obs.persistent_normal(rng, obs.RA_ACTIVITY_KEY, day, obs.RA_ACTIVITY_SLOW_DAYS)
     seen = obs.synovitis_burden(float(last["synovium_inflammation"]))
     # The visit's fluctuation of synovitis moves the acute phase with it (CRP follows
     # the infiltrate's IL-6 within days; the ODE carries the mean level).
-    fluctuation = math.exp(sd * z[5] - 0.5 * sd**2)
+    fluctuation = math.exp(fast * z[5] + slow * drift - 0.5 * sd**2)
     burden = min(1.0, seen * fluctuation)
     tjc, sjc, patient_global = obs.joint_counts(burden, z[0:5], tender_relief=relief)
-    day = float(trajectory.index[-1])
     # Arthritis: synovitis at any output so far (a patient who never had it reads the
     # general population's fibromyalgia).
     peak = obs.synovitis_burden(float(trajectory["synovium_inflammation"].max()))

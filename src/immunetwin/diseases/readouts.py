@@ -116,6 +116,19 @@ MCHC_G_PER_DL = 33.0
 # visits without treatment change, e.g. flares in ~30% of 3-monthly intervals, Bykerk
 # et al. Ann Rheum Dis 2014).
 RA_ACTIVITY_SD = 0.3
+# The fluctuation has two parts with the total SD above. A fast one, drawn afresh at
+# every visit (day-to-day variation of joints and examiners): its SD is fitted to the
+# one-week test-retest of DAS28 in stable patients (smallest detectable difference 1.32,
+# Uhlig et al. Ann Rheum Dis 2009;68:972). A slow one with memory (flares and quieter
+# spells over weeks to months; :func:`persistent_normal`) carries the rest: visits a
+# week apart share it, visits months apart (a trial's baseline and its week-24 endpoint)
+# do not, so the placebo arms calibrated with a memoryless SD 0.3 keep their responses.
+RA_ACTIVITY_FAST_SD = 0.16
+# Spacing of the slow part's knots: two visits more than twice this apart are
+# independent, a week apart correlated 0.98. Assumption, bounded below by the one-week
+# test-retest and above by the 24-week placebo responses (docs/diseases/ra.md).
+RA_ACTIVITY_SLOW_DAYS = 56.0
+RA_ACTIVITY_KEY = 0x2A57  # seed-sequence key of the slow part's knots
 
 # Physician global (0-100 mm VAS): tracks the examined synovitis.
 PHYSICIAN_GLOBAL_BASE = 3.0  # mm in health (calibrated: healthy adults read ~0-5 mm)
@@ -680,6 +693,29 @@ def reading_normal(rng: np.random.Generator, key: int, day: float) -> float:
     minute = round(day * 1440.0)
     child = _keyed_generator(rng, key, minute % 2**32, minute // 2**32 % 2**32)
     return 0.0 if child is None else float(child.standard_normal())
+
+
+def persistent_normal(rng: np.random.Generator, key: int, day: float, period: float) -> float:
+    """A standard normal on ``day`` that drifts over ``period`` days; ``rng`` unmoved.
+
+    Knots every ``period`` days carry independent standard normals (keyed generators
+    of ``rng``'s seed sequence, as :func:`reading_normal`); between knots ``a`` and
+    ``b`` the value is ``cos(pi u / 2) a + sin(pi u / 2) b`` at the fraction ``u`` of
+    the way, so it has unit variance on every day, moves continuously, and days more
+    than two periods apart are independent. The same patient and day always read the
+    same. A generator without a seed sequence gives 0.
+    """
+    position = day / period
+    knot = math.floor(position)
+    phase = 0.5 * math.pi * (position - knot)
+    values = []
+    for index in (knot, knot + 1):
+        shifted = index + 2**31  # knots before day 0 keep a non-negative key
+        child = _keyed_generator(rng, key, shifted % 2**32, shifted // 2**32 % 2**32)
+        if child is None:
+            return 0.0
+        values.append(float(child.standard_normal()))
+    return math.cos(phase) * values[0] + math.sin(phase) * values[1]
 
 
 def has_fibromyalgia(rng: np.random.Generator, arthritis: bool = True) -> bool:
