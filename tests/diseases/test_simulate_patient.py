@@ -25,9 +25,17 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("name", sorted(DISEASES))
 def test_every_disease_runs_one_patient_with_readouts(name: str) -> None:
-    trajectory, readouts = simulate_disease_patient(DISEASES[name], days=120.0, seed=3)
-    assert list(readouts.index) == [28.0, 56.0, 84.0, 112.0, 120.0]
-    assert trajectory.index[0] == 0.0 and trajectory.index[-1] == 120.0
+    disease = DISEASES[name]
+    trajectory, readouts = simulate_disease_patient(disease, days=120.0, seed=3)
+    if disease.course_from_enrolment:
+        # Shown from enrolment, as with regimens: day 0 is the baseline visit and the
+        # history lies before it.
+        assert list(readouts.index) == [0.0, 28.0, 56.0, 84.0, 112.0, 120.0]
+        assert trajectory.index[0] == -disease.enrolment_day
+    else:
+        assert list(readouts.index) == [28.0, 56.0, 84.0, 112.0, 120.0]
+        assert trajectory.index[0] == 0.0
+    assert trajectory.index[-1] == 120.0
     numeric = readouts.select_dtypes("number")
     assert len(numeric.columns) >= 2
     # Event days (e.g. stage3_day) are NaN until the event; nothing else is.

@@ -150,6 +150,11 @@ class Disease:
             whose call draws one death); the trial engine draws each patient's death
             from it (``death_day``, ``death_cause``).
             None: the disease does not model death.
+        course_from_enrolment: A single simulated patient is shown from the enrolment
+            day on, as with regimens (the history only brings the patient to their own
+            steady state, and what matters starts at enrolment: the checkpoint
+            inhibitor that :data:`IRAE` starts there); False shows the course from
+            health (onset).
     """
 
     name: str
@@ -172,6 +177,7 @@ class Disease:
     mortality: DeathModel | None = None
     extra_organs: tuple[str, ...] = ()
     organ_exhaustion: bool = False
+    course_from_enrolment: bool = False
 
     @property
     def enrolment_day(self) -> float:

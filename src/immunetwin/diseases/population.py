@@ -251,7 +251,9 @@ def simulate_disease_patient(
     With regimens the disease first runs its history to the disease's enrolment day
     (established disease, as trial patients are enrolled), and day 0 of the results
     is the first dose: readouts at day 0 are the pre-treatment baseline, and
-    trajectory days before 0 are the history.
+    trajectory days before 0 are the history. A disease whose course matters from
+    enrolment (``Disease.course_from_enrolment``: the checkpoint-inhibitor patient,
+    whose blockade starts there) is shown the same way without regimens.
 
     Args:
         disease: The disease.
@@ -308,12 +310,13 @@ def simulate_disease_patient(
         parameters["body_weight"] = weight_kg
     if "sex_female" in model.parameter_values():
         parameters["sex_female"] = 1.0 if sex == "female" else 0.0
-    start = disease.enrolment_day if regimens else 0.0
+    from_enrolment = bool(regimens) or disease.course_from_enrolment
+    start = disease.enrolment_day if from_enrolment else 0.0
     end = start + days
     dosing = Schedule(tuple(replace(c, time=c.time + start) for c in dosing.changes))
     step = min(disease.output_step_days or 7.0, 7.0, visit_days)
     times = np.union1d(np.arange(0.0, end, step), [end])
-    first_visit = start if regimens else visit_days
+    first_visit = start if from_enrolment else visit_days
     visits = np.union1d(np.arange(first_visit, end, visit_days), [end])
     schedule = dosing
     if disease.triggers is not None:
