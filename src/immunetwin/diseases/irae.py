@@ -491,7 +491,10 @@ def _nivolumab_from_enrolment(patient: int, rng: np.random.Generator, start: flo
     """IRAE's built-in PD-1 blockade: pd1_strength at nivolumab's level from enrolment on.
 
     Continuous, as nivolumab 3 mg/kg every 2 weeks saturates PD-1 between doses; a
-    window that starts after the enrolment day starts blocked.
+    window that starts after the enrolment day starts blocked. The day is the
+    disease's own (:data:`HISTORY_DAYS`): a trial that screens after a different
+    history should use ``melanoma_ici`` with a nivolumab regimen, which starts at its
+    enrolment day.
     """
     at = max(start, HISTORY_DAYS)
     if at > start + days:
