@@ -151,6 +151,32 @@ def test_readouts_draw_a_fixed_number_of_randoms_and_take_the_worst_grade():
     assert all(results[0][f"{organ}_grade_now"] == 0 for organ in ORGANS_GRADED)
 
 
+def test_only_treatment_emergent_events_since_enrolment_count():
+    base = _healthy_row()
+    failing = dict(base, thyroid_function=20.0)  # TSH > 10: grade 2 by itself
+    destroyed = dict(base, thyroid_function=2.0)  # free T4 < 5: grade 3 by itself
+    days = [0.0, 100.0, 200.0, 300.0]
+    # A gland already failing at enrolment (day 100) that stays so: no event; one that
+    # fails further: counted at the worse grade.
+    stays = pd.DataFrame([base, failing, failing, failing], index=days)
+    worsens = pd.DataFrame([base, failing, failing, destroyed], index=days)
+    # The same failure after a healthy enrolment: an event.
+    new = pd.DataFrame([base, base, failing, failing], index=days)
+    grades = {
+        name: irae_readouts(frame, np.random.default_rng(5), enrolment_day=100.0)
+        for name, frame in (("stays", stays), ("worsens", worsens), ("new", new))
+    }
+    assert grades["stays"]["hypothyroidism_grade"] == 0 and not grades["stays"]["irae_any_grade"]
+    assert grades["worsens"]["hypothyroidism_grade"] == 3
+    assert grades["new"]["hypothyroidism_grade"] == 2 and grades["new"]["first_irae_day"] == 200.0
+    # The trial engine's attribute overrides the argument; a visit before enrolment reads
+    # nothing whatever the history holds.
+    stays.attrs["enrolment_day"] = 0.0
+    assert irae_readouts(stays, np.random.default_rng(5), 100.0)["hypothyroidism_grade"] == 2
+    early = pd.DataFrame([base, failing], index=[0.0, 50.0])
+    assert not irae_readouts(early, np.random.default_rng(5), 100.0)["irae_any_grade"]
+
+
 def _year_on_nivolumab(
     model, parameters: pd.DataFrame, seed: int, blocked: bool = True
 ) -> pd.DataFrame:
