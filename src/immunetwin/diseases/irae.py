@@ -487,7 +487,9 @@ _EXHAUSTION = ParameterChange(
 _SUSCEPTIBILITY = (*_AVIDITY, _EXHAUSTION)
 
 
-def _nivolumab_from_enrolment(patient: int, rng: np.random.Generator, start: float, days: float):
+def _nivolumab_from_enrolment(
+    patient: int, rng: np.random.Generator, start: float, days: float
+) -> Schedule:
     """IRAE's built-in PD-1 blockade: pd1_strength at nivolumab's level from enrolment on.
 
     Continuous, as nivolumab 3 mg/kg every 2 weeks saturates PD-1 between doses; a
