@@ -131,7 +131,7 @@ def _healthy_row() -> dict[str, float]:
     return row
 
 
-def test_readouts_draw_a_fixed_number_of_randoms_and_take_the_worst_grade():
+def test_readouts_leave_the_visit_stream_alone_and_take_the_worst_grade():
     healthy = _healthy_row()
     sick = dict(healthy, skin_inflammation=400.0)
     frames = [
@@ -149,6 +149,25 @@ def test_readouts_draw_a_fixed_number_of_randoms_and_take_the_worst_grade():
     # The visit's own grade: the rash of day 30 has resolved by day 60.
     assert results[1]["dermatitis_grade_now"] == 0
     assert all(results[0][f"{organ}_grade_now"] == 0 for organ in ORGANS_GRADED)
+
+
+def test_a_grade_recorded_at_a_visit_is_never_lost_at_a_later_one():
+    # A rash at the grade 1-2 boundary (about 10% BSA: skin loss 0.005/day is an injury
+    # burden of 0.1) on day 30, healed by day 60. Each visit re-reads the history with
+    # the patient's generator (as the trial engine calls it, visit after visit): the
+    # second visit must read day 30 as the first did.
+    healthy = _healthy_row()
+    rash = dict(healthy, skin_damage_rate=0.005)
+    frame = pd.DataFrame([healthy, rash, healthy], index=[0.0, 30.0, 60.0])
+    first_visit = []
+    for seed in range(200):
+        rng = np.random.default_rng(seed)
+        at_30 = irae_readouts(frame.iloc[:2], rng)["dermatitis_grade"]
+        at_60 = irae_readouts(frame, rng)["dermatitis_grade"]
+        assert at_60 == at_30, f"seed {seed}: grade {at_30} at day 30, {at_60} at day 60"
+        first_visit.append(at_30)
+    # The boundary reads both grades across patients (the offsets differ between them).
+    assert set(first_visit) == {1, 2}
 
 
 def test_only_treatment_emergent_events_since_enrolment_count():

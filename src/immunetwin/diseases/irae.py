@@ -197,11 +197,13 @@ LUNG_READER_SD = 3.0  # percentage points between radiologists (assumption, as B
 PNEUMONITIS_DETECTABLE_PERCENT = 5.0
 PNEUMONITIS_G4_FUNCTION = 50.0  # % lung function below which it is life-threatening
 # (assumption, as colitis)
-# Seed-sequence keys of the liver and lung readings (drawn from keyed generators, so the
-# readouts of the other organs keep their draws).
+# Seed-sequence keys of the patient's baseline ALT and of the observer offsets (stools,
+# BSA, TSH, free T4, ALT's day-to-day factor, the CT reader): keyed generators, fixed
+# for the patient, so every visit re-reads the history with the same offsets and a
+# grade recorded at one visit is never lost at a later one (trials record an adverse
+# event when it happens).
 ALT_TRAIT_KEY = 0x11B7
-ALT_KEY = 0x11B8
-LUNG_KEY = 0x1A9B
+OBSERVER_KEY = 0x11B8
 
 
 def injury_burden(loss_per_day: float, half: float) -> float:
@@ -345,12 +347,13 @@ def irae_readouts(
     enrolment day (the first dose) on are graded, and an organ's grade counts only
     where it is above the organ's grade at enrolment (a gland already failing before
     the first dose, as in some patients with thyroid autoimmunity, is not an irAE
-    until it fails further). Each output row is graded with the same observer offsets
-    (one standard normal each for stools, BSA, TSH and free T4 per call, and the
-    patient's TSH set-point trait), so the number of draws does not depend on the
-    history's length. The liver and lung readings (ALT's day-to-day variation, the
-    patient's baseline ALT, the CT reader) come from keyed generators and leave those
-    draws alone.
+    until it fails further). Every output row is graded with the patient's observer
+    offsets (one standard normal each for stools, BSA, TSH, free T4, ALT's day-to-day
+    factor and the CT reader, and the TSH set-point and baseline-ALT traits). They
+    come from keyed generators fixed for the patient, not from ``rng`` (which is not
+    advanced): every visit re-reads the history with the same offsets, so the worst
+    grade never falls from one visit to the next, and the draws do not depend on the
+    history's length.
 
     Args:
         trajectory: One patient's outputs (rows: days on the model's timeline, up to
@@ -360,7 +363,7 @@ def irae_readouts(
         enrolment_day: Day of the first dose on the model's timeline; a visit before
             it reads no events.
     """
-    z = obs.visit_normals(rng, 4)
+    z = obs.patient_normals(rng, OBSERVER_KEY, 6)
     (z_set,) = obs.patient_traits(rng, 1)
     enrolment = float(trajectory.attrs.get("enrolment_day", enrolment_day))
     every_time = np.asarray(trajectory.index, dtype=float)
@@ -369,12 +372,10 @@ def irae_readouts(
     first_row = int(np.searchsorted(every_time, enrolment - 1e-9))
     trajectory = trajectory.iloc[min(first_row, len(every_time) - 1) :]
     times = np.asarray(trajectory.index, dtype=float)
-    last_day = float(times[-1])
     alt_baseline = ALT_HEALTHY_MEDIAN * math.exp(
         ALT_BETWEEN_PERSON_SD * obs.reading_normal(rng, ALT_TRAIT_KEY, 0.0)
     )
-    z_alt = obs.reading_normal(rng, ALT_KEY, last_day)
-    z_lung = obs.reading_normal(rng, LUNG_KEY, last_day)
+    z_alt, z_lung = float(z[4]), float(z[5])
     worst = {
         "colitis": 0,
         "hypothyroidism": 0,
@@ -600,6 +601,10 @@ IRAE = Disease(
     # = nivolumab Emax 0.9 in drugs/pd.py, saturated at 3 mg/kg every 2 weeks (PD-1
     # occupancy plateaus at >= 0.3 mg/kg, Brahmer et al. J Clin Oncol 2010;28:3167).
     triggers=_nivolumab_from_enrolment,
+    # Symptomatic events are reported when they happen, not only at visits: the trial
+    # engine's outputs every 4 weeks missed attacks that rose and settled between them.
+    # Weekly, as the calibration populations (diseases.population) are graded.
+    output_step_days=7.0,
     # The history and a year of treatment.
     follow_up_days=HISTORY_DAYS + 365.0,
     history_days=HISTORY_DAYS,

@@ -62,6 +62,7 @@ __all__ = [
     "lognormal",
     "measured_crp",
     "organ_fluctuation",
+    "patient_normals",
     "patient_traits",
     "placebo_fraction",
     "proteinuria",
@@ -238,7 +239,21 @@ def patient_traits(rng: np.random.Generator, n: int) -> np.ndarray:
         rng: The patient's observation generator.
         n: Number of traits.
     """
-    child = _keyed_generator(rng, TRAIT_KEY)
+    return patient_normals(rng, TRAIT_KEY, n)
+
+
+def patient_normals(rng: np.random.Generator, key: int, n: int) -> np.ndarray:
+    """``n`` standard normals fixed for the patient under ``key``; ``rng`` unmoved.
+
+    As :func:`patient_traits`, for a reading's own key: its draws move no other
+    readout's, and every call (every visit) reads the same values.
+
+    Args:
+        rng: The patient's observation generator.
+        key: Seed-sequence spawn-key element of the reading (unique per reading).
+        n: Number of normals.
+    """
+    child = _keyed_generator(rng, key)
     return np.zeros(n) if child is None else child.standard_normal(n)
 
 
