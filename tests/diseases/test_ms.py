@@ -59,7 +59,6 @@ def _simulate(changes: dict[str, float] | None = None, n: int = N) -> dict[int, 
 
 
 def _visit(trajectory: pd.DataFrame, pid: int, day: float) -> dict[str, float]:
-    # The generator is recreated per visit, as the trial engine does for a patient.
     return MS.readouts(trajectory.loc[:day], patient_rng(SEED, pid, OBSERVATION_STREAM))
 
 
@@ -240,13 +239,22 @@ def test_confirmed_progression_day_is_stable_once_confirmed(path):
     trajectory = _trajectory(losses * 3, 7.0)
     readouts = make_ms_readouts(enrolment_day=0.0)
     first = math.nan
+    # One generator through every visit, as the trial engine passes a patient's.
+    rng = np.random.default_rng(9)
+    scored_at: dict[float, float] = {}
     for end in range(1, len(trajectory) + 1):
-        r = readouts(trajectory.iloc[:end], np.random.default_rng(9))
+        r = readouts(trajectory.iloc[:end], rng)
+        day = float(trajectory.index[end - 1])
+        if day % CDP_CONFIRMATION_DAYS == 0:
+            scored_at[day] = r["edss"]
         if not math.isnan(first):
             assert r["cdp_day"] == first
         first = r["cdp_day"]
         if not math.isnan(first):
             assert first % CDP_CONFIRMATION_DAYS == 0
+    # After all the visits, a past assessment still scores as its own visit scored it.
+    for past, edss in scored_at.items():
+        assert readouts(trajectory.loc[:past], rng)["edss"] == edss
 
 
 # Immune losses in steps of 0.3 thresholds: 4-week sums stay >= 0.1 threshold away from it,

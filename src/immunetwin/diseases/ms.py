@@ -95,6 +95,9 @@ EDSS_PER_LOSS = 5.5
 ACUTE_GAIN = 4.0  # acute EDSS per chronic EDSS of a new lesion, at onset
 ACUTE_RECOVERY_DAYS = 30.0  # time constant of recovery from the acute deficit
 EDSS_RATER_SD = 0.5  # points: inter-rater SD of EDSS (Noseworthy et al. Neurology 1990)
+# Seed-sequence key of the EDSS rater's noise, one reading per assessment day (keyed
+# generators: every visit re-scores a past assessment as it was scored then).
+EDSS_KEY = 0xED55
 # 12-week confirmed disability progression (AFFIRM, Polman et al. NEJM 2006): >=1.0
 # point from a baseline >=1.0, or >=1.5 from 0, sustained for 12 weeks; EDSS assessed
 # every 12 weeks from enrolment.
@@ -251,9 +254,12 @@ def make_ms_readouts(enrolment_day: float = ENROLMENT_DAY):
         """MS readouts at the last output time (see the module docstring).
 
         Random draws: one standard normal per 12-weekly assessment from
-        ``enrolment_day`` up to the visit, then one for the visit itself; the number
-        depends on the visit day only. A generator recreated per visit for the
-        patient therefore scores every past assessment the same at every visit.
+        ``enrolment_day`` up to the visit, and one for the visit itself, each from a
+        generator keyed by its day (:func:`readouts.reading_normal`; ``rng`` is not
+        advanced). The trial engine passes one generator through all of a patient's
+        visits, and every visit scores a past assessment as the visit on its day did:
+        the EDSS a visit reports is the one that later confirms, or does not confirm,
+        progression, and a confirmed progression day never changes.
         """
         t, latent = _latent_edss(trajectory)
         visit = float(t[-1])
@@ -263,14 +269,17 @@ def make_ms_readouts(enrolment_day: float = ENROLMENT_DAY):
             if visit >= enrolment_day
             else 0
         )
-        z = rng.standard_normal(n_assess + 1)
         assess_days = enrolment_day + CDP_CONFIRMATION_DAYS * np.arange(n_assess)
         scored = [
-            _measured(float(np.interp(d, t, latent)), float(zi))
-            for d, zi in zip(assess_days, z[:n_assess], strict=True)
+            _measured(float(np.interp(d, t, latent)), obs.reading_normal(rng, EDSS_KEY, d))
+            for d in assess_days
         ]
         on_assessment = n_assess > 0 and abs(assess_days[-1] - visit) < 1e-6
-        edss = scored[-1] if on_assessment else _measured(float(latent[-1]), float(z[-1]))
+        edss = (
+            scored[-1]
+            if on_assessment
+            else _measured(float(latent[-1]), obs.reading_normal(rng, EDSS_KEY, visit))
+        )
         cdp_day = pira_day = math.nan
         if scored:
             step = CDP_STEP_FROM_ZERO if scored[0] == 0.0 else CDP_STEP
