@@ -541,7 +541,8 @@ def _exhaustion_flows(o: str, eff: str) -> list[Reaction]:
     return [
         flow(
             f"{o}_exhaustion_induction",
-            f"organ_exhaustion_rate * {o}_presentation * {eff} / ({eff} + organ_exhaustion_k)"
+            f"organ_exhaustion_rate * {o}_exhaustion_factor * {o}_presentation * {eff} / "
+            f"({eff} + organ_exhaustion_k)"
             f" * (1 - {o}_exhaustion)",
             "Chronic stimulation by organ antigen exhausts the organ-reactive effectors "
             "(a PD-1-independent programme: blockade does not undo it).",
@@ -774,6 +775,18 @@ def tissue_module(organ: str | OrganSpec, exhaustion: bool = False) -> Module:
                 "dimensionless",
                 spec.scarring_source,
                 f"Share of lost {o} parenchyma replaced by scar (never regenerates).",
+            )
+        )
+    if exhaustion:
+        parameters.append(
+            par(
+                f"{o}_exhaustion_factor",
+                1.0,
+                "dimensionless",
+                "disease hook: 1 (the shared organ_exhaustion_rate); the disease that adds "
+                "exhaustion may set an organ's own (checkpoint-inhibitor irAEs: the "
+                "thyroid's, diseases/irae.py)",
+                f"Exhaustion of {o}-reactive effectors relative to the shared rate.",
             )
         )
     if spec.degeneration:
