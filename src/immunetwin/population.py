@@ -48,6 +48,7 @@ from immunetwin.sbml import to_sbml
 
 __all__ = [
     "PopulationResult",
+    "keyed_generator",
     "parameter_normals",
     "patient_rng",
     "run_population",
@@ -67,6 +68,22 @@ def patient_rng(seed: int, patient: int, stream: int = PARAMETER_STREAM) -> np.r
     worker can build patient ``patient``'s generator without the others.
     """
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(stream, patient)))
+
+
+def keyed_generator(rng: np.random.Generator, *key: int) -> np.random.Generator | None:
+    """A generator whose seed sequence is ``rng``'s with ``key`` appended to its spawn key.
+
+    ``rng`` is not advanced, and the same ``rng`` (the same patient and stream) and key
+    always give the same draws: a readout drawn from it reads the same at every call.
+    None when ``rng`` has no seed sequence to derive from.
+    """
+    seed_seq = rng.bit_generator.seed_seq
+    if not isinstance(seed_seq, np.random.SeedSequence):
+        return None
+    child = np.random.SeedSequence(
+        seed_seq.entropy, spawn_key=(*seed_seq.spawn_key, *key), pool_size=seed_seq.pool_size
+    )
+    return np.random.default_rng(child)
 
 
 def _name_key(name: str) -> int:

@@ -197,6 +197,51 @@ def test_zoster_hazard_never_falls_with_more_suppression(
     assert a["zoster_expected"] == pytest.approx(a["zoster_rate_per_100py"] / 100 * days / 365.25)
 
 
+@settings(max_examples=30, deadline=None)
+@given(
+    ifn=st.floats(0.05, 1.0),
+    days=st.floats(200.0, 3000.0),
+    seed=st.integers(0, 10_000),
+    visits=st.integers(2, 12),
+)
+def test_zoster_found_at_a_visit_stays_found(ifn: float, days: float, seed: int, visits: int):
+    """A trial passes one generator through a patient's visits, each reading the history
+    from randomisation up to it: a later visit keeps every event and the first day."""
+    t = np.linspace(0.0, days, 60)
+    history = pd.DataFrame({"ifnar_signalling": ifn}, index=t)
+    rng = np.random.default_rng(seed)
+    ends = np.linspace(2, len(t), visits).astype(int)
+    readings = [zoster_readouts(history.iloc[:end], rng) for end in ends]
+    counts = [r["zoster_events"] for r in readings]
+    assert all(b >= a for a, b in itertools.pairwise(counts))
+    firsts = [r["first_zoster_day"] for r in readings if r["zoster_events"] > 0]
+    assert all(f == firsts[0] for f in firsts)
+    # The full history reads the same however many visits came before.
+    again = zoster_readouts(history, np.random.default_rng(seed))
+    assert again["zoster_events"] == counts[-1]
+
+
+def test_zoster_events_are_poisson_with_the_expected_mean() -> None:
+    """Over many patients the event count has the integrated hazard as mean and variance,
+    and the first event's day is uniform on a constant hazard (exponential clock)."""
+    days = 3650.0
+    t = np.linspace(0.0, days, 11)
+    history = pd.DataFrame({"ifnar_signalling": 0.2}, index=t)
+    readings = [zoster_readouts(history, np.random.default_rng(s)) for s in range(4000)]
+    expected = readings[0]["zoster_expected"]
+    counts = np.array([r["zoster_events"] for r in readings])
+    se = math.sqrt(expected / len(counts))
+    print(f"\nzoster: expected {expected:.3f}, mean {counts.mean():.3f}, var {counts.var():.3f}")
+    assert abs(counts.mean() - expected) < 4 * se
+    assert counts.var() == pytest.approx(expected, rel=0.15)
+    firsts = np.array([r["first_zoster_day"] for r in readings if r["zoster_events"] > 0])
+    # P(first event before day d | any event), constant hazard h over D days:
+    # (1 - exp(-h d)) / (1 - exp(-h D)).
+    h = expected / days
+    share = (1 - math.exp(-h * days / 2)) / (1 - math.exp(-h * days))
+    assert np.mean(firsts < days / 2) == pytest.approx(share, abs=0.05)
+
+
 def test_rituximab_lowers_igg_and_neutropenia_is_graded() -> None:
     """IgG after rituximab 1 g x2 (published: mean IgG falls ~10% per course; < 7 g/L in
     ~3.5% after the first course, van Vollenhoven et al. J Rheumatol 2013): only the

@@ -34,6 +34,7 @@ from scipy.special import ndtr
 
 from immunetwin.immune.steady_state import HEALTHY_STEADY_STATE
 from immunetwin.immune.tissue import ORGAN_SPECS
+from immunetwin.population import keyed_generator
 
 __all__ = [
     "ANA_POSITIVE",
@@ -253,22 +254,8 @@ def patient_normals(rng: np.random.Generator, key: int, n: int) -> np.ndarray:
         key: Seed-sequence spawn-key element of the reading (unique per reading).
         n: Number of normals.
     """
-    child = _keyed_generator(rng, key)
+    child = keyed_generator(rng, key)
     return np.zeros(n) if child is None else child.standard_normal(n)
-
-
-def _keyed_generator(rng: np.random.Generator, *key: int) -> np.random.Generator | None:
-    """A generator whose seed sequence is ``rng``'s with ``key`` appended to its spawn key.
-
-    ``rng`` is not advanced. None when ``rng`` has no seed sequence to derive from.
-    """
-    seed_seq = rng.bit_generator.seed_seq
-    if not isinstance(seed_seq, np.random.SeedSequence):
-        return None
-    child = np.random.SeedSequence(
-        seed_seq.entropy, spawn_key=(*seed_seq.spawn_key, *key), pool_size=seed_seq.pool_size
-    )
-    return np.random.default_rng(child)
 
 
 def binomial_quantile(z: float, n: int, p: float) -> int:
@@ -706,7 +693,7 @@ def reading_normal(rng: np.random.Generator, key: int, day: float) -> float:
     generator without a seed sequence gives 0 (the reading is the set point).
     """
     minute = round(day * 1440.0)
-    child = _keyed_generator(rng, key, minute % 2**32, minute // 2**32 % 2**32)
+    child = keyed_generator(rng, key, minute % 2**32, minute // 2**32 % 2**32)
     return 0.0 if child is None else float(child.standard_normal())
 
 
@@ -726,7 +713,7 @@ def persistent_normal(rng: np.random.Generator, key: int, day: float, period: fl
     values = []
     for index in (knot, knot + 1):
         shifted = index + 2**31  # knots before day 0 keep a non-negative key
-        child = _keyed_generator(rng, key, shifted % 2**32, shifted // 2**32 % 2**32)
+        child = keyed_generator(rng, key, shifted % 2**32, shifted // 2**32 % 2**32)
         if child is None:
             return 0.0
         values.append(float(child.standard_normal()))
@@ -742,7 +729,7 @@ def has_fibromyalgia(rng: np.random.Generator, arthritis: bool = True) -> bool:
     without arthritis has it with arthritis too. False for a generator without a seed
     sequence.
     """
-    child = _keyed_generator(rng, FIBROMYALGIA_TRAIT_KEY)
+    child = keyed_generator(rng, FIBROMYALGIA_TRAIT_KEY)
     share = FIBROMYALGIA_SHARE if arthritis else FIBROMYALGIA_SHARE_GENERAL
     return child is not None and float(child.random()) < share
 
@@ -784,7 +771,7 @@ def fatigue_normals(rng: np.random.Generator, day: float) -> tuple[float, float]
     Both come from keyed generators (:func:`reading_normal`), so adding fatigue moved
     no other readout's draws. Zeros for a generator without a seed sequence.
     """
-    child = _keyed_generator(rng, FATIGUE_TRAIT_KEY)
+    child = keyed_generator(rng, FATIGUE_TRAIT_KEY)
     trait = 0.0 if child is None else float(child.standard_normal())
     return trait, reading_normal(rng, FATIGUE_KEY, day)
 

@@ -14,7 +14,9 @@ then read from the trajectory by explicit observation models with sources:
   no-glucocorticoid group of George et al. 2020; glucocorticoid dose dependence
   comes from the drug's mechanism (less neutrophil adhesion and cytokine production).
 - **herpes zoster** (:func:`zoster_readouts`): a reactivation hazard that rises with
-  loss of type I interferon and T-cell signalling (hooks read from the trajectory).
+  loss of type I interferon and T-cell signalling (hooks read from the trajectory);
+  events are a Poisson process on its cumulative hazard, with a clock keyed to the
+  patient so every visit of a trial keeps the events an earlier one found.
 - **hypogammaglobulinaemia**, **cytopenias** (CTCAE v5 grades), **cytokine release
   syndrome** (biomarker surrogate of ASTCT grade) from labs;
 - **infusion reactions** (:func:`infusion_reactions`): per-infusion probabilities from
@@ -37,6 +39,7 @@ from immunetwin._errors import SpecError
 from immunetwin.drugs._declarations import Drug, Quantity
 from immunetwin.drugs.regimen import PatientCovariates, Regimen, parse_regimen
 from immunetwin.engine import Schedule, StateChange
+from immunetwin.population import keyed_generator
 
 __all__ = [
     "ANTIBIOTIC_COURSE_DAYS",
@@ -285,6 +288,11 @@ ZOSTER_LOG_HR_T_CELL = Quantity(
 )
 
 
+# Seed-sequence key of the zoster event clock (keyed_generator): the patient's events
+# are the same at every visit.
+ZOSTER_KEY = 0x2057
+
+
 def zoster_hazard(trajectory: pd.DataFrame) -> pd.Series:
     """Herpes zoster hazard (per 100 patient-years) at each output time.
 
@@ -308,8 +316,13 @@ def zoster_hazard(trajectory: pd.DataFrame) -> pd.Series:
 def zoster_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[str, float]:
     """Expected and sampled herpes zoster events over the trajectory.
 
-    The hazard is integrated by the trapezoidal rule over the output times; events are
-    a Poisson draw with that mean, placed by inverting the cumulative hazard.
+    The hazard is integrated by the trapezoidal rule over the output times. Events are
+    a Poisson process on that cumulative-hazard clock: unit-exponential gaps from a
+    generator keyed to the patient (``rng`` itself is not advanced), each event placed
+    by inverting the cumulative hazard. The count is Poisson with the expected number
+    as mean, and a trial's later visit, which reads the same history and more, keeps
+    every event an earlier visit found (and its day). A generator without a seed
+    sequence draws the gaps from ``rng``.
 
     Returns:
         ``zoster_expected`` (events), ``zoster_rate_per_100py`` (mean hazard),
@@ -323,15 +336,17 @@ def zoster_readouts(trajectory: pd.DataFrame, rng: np.random.Generator) -> dict[
     steps = np.diff(t) * 0.5 * (per_day[1:] + per_day[:-1])
     cumulative = np.concatenate(([0.0], np.cumsum(steps)))
     expected = float(cumulative[-1])
-    events = int(rng.poisson(expected))
-    first = math.nan
-    if events:
-        u = np.sort(rng.random(events))[0] * expected
-        first = float(np.interp(u, cumulative, t))
+    clock = keyed_generator(rng, ZOSTER_KEY) or rng
+    arrivals = []
+    arrival = clock.exponential()
+    while arrival <= expected:
+        arrivals.append(arrival)
+        arrival += clock.exponential()
+    first = float(np.interp(arrivals[0], cumulative, t)) if arrivals else math.nan
     return {
         "zoster_expected": expected,
         "zoster_rate_per_100py": per_100_patient_years(expected, t[-1] - t[0]),
-        "zoster_events": float(events),
+        "zoster_events": float(len(arrivals)),
         "first_zoster_day": first,
     }
 
