@@ -14,7 +14,12 @@ function) must be the same at every visit: :func:`patient_traits` draws them fro
 generator derived from the seed sequence of the generator passed in (its spawn key
 extended by :data:`TRAIT_KEY`), so a trial that passes one generator per patient
 (``patient_rng(seed, patient, OBSERVATION_STREAM)``) sees the same traits at
-baseline and at every visit, without consuming the visit stream.
+baseline and at every visit, without consuming the visit stream. The visit stream
+moves on from visit to visit, so a readout that re-reads the past (the worst grade
+since enrolment, an assessment that later confirms progression) must not draw the
+past's noise from it: it reads keyed generators (:func:`patient_normals` for offsets
+fixed for the patient, :func:`reading_normal` for a reading on a given day), so every
+visit reads a past day as the visit on that day did.
 
 Time on study. The placebo effect grows from enrolment: the day of enrolment is read
 from ``trajectory.attrs["enrolment_day"]`` when the caller sets it, otherwise the
