@@ -223,7 +223,8 @@ def test_zoster_found_at_a_visit_stays_found(ifn: float, days: float, seed: int,
 
 def test_zoster_events_are_poisson_with_the_expected_mean() -> None:
     """Over many patients the event count has the integrated hazard as mean and variance,
-    and the first event's day is uniform on a constant hazard (exponential clock)."""
+    and on a constant hazard the first event's day follows the exponential truncated at
+    the end of follow-up (given at least one event)."""
     days = 3650.0
     t = np.linspace(0.0, days, 11)
     history = pd.DataFrame({"ifnar_signalling": 0.2}, index=t)
